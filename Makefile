@@ -1,0 +1,35 @@
+# kfp-studies: `make help` lists the targets.
+PYTHON_BOOT ?= python3
+VENV ?= .venv
+PYTHON ?= $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+SAMPLE_DIR ?= out/samples/imdb
+PYTEST_ARGS ?=
+
+.PHONY: help install demo test bench compile clean
+
+help: ## list the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON_BOOT) -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --upgrade pip
+	$(PYTHON) -m pip install --quiet -e '.[cpu,dev]'
+	touch $@
+
+install: $(STAMP) ## create the virtualenv and install the project with CPU TensorFlow and test tools
+
+demo: $(STAMP) ## generate a synthetic imdb sample and run the imdb pipeline locally
+	$(VENV)/bin/kfp-studies sample imdb $(SAMPLE_DIR)
+	$(VENV)/bin/kfp-studies run imdb --local --source $(SAMPLE_DIR)/aclImdb_v1.tar.gz --set validation_size=200
+
+test: $(STAMP) ## run the test suite
+	$(PYTHON) -m pytest -q -ra $(PYTEST_ARGS)
+
+compile: $(STAMP) ## compile every study's pipeline to out/compiled
+	$(VENV)/bin/kfp-studies compile --all -o out/compiled
+
+clean: ## remove outputs (not the virtualenv)
+	rm -rf out .pytest_cache
+
+-include docker/image.mk

@@ -1,0 +1,118 @@
+"""The six KFP components: thin adapters from artifacts to ``components.steps``.
+
+Each function below becomes a lightweight KFP component whose source is
+embedded in the compiled pipeline and run inside the project's image, so
+every body imports what it needs itself. ``build_components(image)`` binds
+them to a target's image at compile time; nothing is pip-installed at run
+time, not even kfp (the image has it).
+"""
+
+from typing import NamedTuple
+
+from kfp import dsl
+from kfp.dsl import HTML, Artifact, ClassificationMetrics, Dataset, Input, Markdown, Metrics, Model, Output
+
+DEFAULT_IMAGE = "kfp-studies:0.1.0"
+
+
+def ingest(study: str, source: str, dataset: Output[Dataset]):
+    """Fetch and validate the study's source; record its sha256, size and record count."""
+    from components.steps import show_progress
+    from components.steps.ingest import run_ingest
+
+    show_progress()
+    dataset.metadata.update(run_ingest(study, source, dataset.path).as_metadata())
+
+
+def preprocess(
+    study: str, dataset: Input[Dataset], params: dict, seed: int,
+    train: Output[Dataset], validation: Output[Dataset], test: Output[Dataset], transform: Output[Artifact],
+):
+    """Split, fit transforms on the training rows only, and encode every split."""
+    from components.steps import show_progress
+    from components.steps.preprocess import PreprocessOutputs, run_preprocess
+
+    show_progress()
+    counts = run_preprocess(study, dataset.path, params, seed,
+                            PreprocessOutputs(train.path, validation.path, test.path, transform.path))
+    for artifact, name in ((train, "train"), (validation, "validation"), (test, "test")):
+        artifact.metadata["rows"] = counts[name]
+
+
+def cross_validate(
+    study: str, dataset: Input[Dataset], params: dict, seed: int,
+    metrics: Output[Metrics], comparison: Output[Markdown],
+) -> str:
+    """K-fold CV of each listed variant; returns the variant with the best mean accuracy."""
+    from components.steps import show_progress
+    from components.steps.cross_validate import best_variant, comparison_markdown, run_cross_validation
+
+    show_progress()
+    summary = run_cross_validation(study, dataset.path, params, seed)
+    for variant, s in summary.items():
+        metrics.log_metric(f"{variant}.mean_accuracy", s["mean_accuracy"])
+        metrics.log_metric(f"{variant}.std_accuracy", s["std_accuracy"])
+    with open(comparison.path, "w", encoding="utf-8") as f:
+        f.write(comparison_markdown(summary))
+    return best_variant(summary)
+
+
+def train(
+    study: str, variant: str, train: Input[Dataset], validation: Input[Dataset], transform: Input[Artifact],
+    params: dict, seed: int, model: Output[Model], history: Output[Artifact],
+):
+    """Fit the chosen variant; save ``model.keras``, a SavedModel and the learning curves."""
+    from components.steps import show_progress
+    from components.steps.train import run_train
+
+    show_progress()
+    model.metadata.update(run_train(study, variant, train.path, validation.path, transform.path, params, seed,
+                                    model.path, history.path))
+
+
+def evaluate(
+    study: str, variant: str, model: Input[Model], train: Input[Dataset], test: Input[Dataset], transform: Input[Artifact],
+    history: Input[Artifact], params: dict, registry_uri: str, threshold: float, min_improvement: float,
+    force_register: bool, metrics: Output[Metrics], classification_metrics: Output[ClassificationMetrics],
+    report: Output[HTML], evaluation: Output[Artifact],
+) -> NamedTuple("Blessing", register=bool, reason=str):
+    """Test metrics, confusion matrix, HTML report, and the blessing against the champion."""
+    from components.steps import show_progress
+    from components.steps.evaluate import log_to_kfp, run_evaluate_and_bless
+
+    show_progress()
+    result = run_evaluate_and_bless(study, variant, model.path, train.path, test.path, transform.path, history.path,
+                                    params, report.path, evaluation.path, registry_uri, threshold,
+                                    min_improvement, force_register)
+    log_to_kfp(result, metrics, classification_metrics)
+    return (result["blessing"]["register"], result["blessing"]["reason"])
+
+
+def register(
+    study: str, model: Input[Model], report: Input[HTML], evaluation: Input[Artifact], dataset: Input[Dataset],
+    params: dict, registry_uri: str, image: str, run_id: str,
+) -> str:
+    """Write the model version and its card to the registry; returns the version."""
+    from components.steps import show_progress
+    from components.steps.register import run_register
+
+    show_progress()
+    return run_register(study, model.path, report.path, evaluation.path, dict(dataset.metadata),
+                        params, registry_uri, image, run_id)
+
+
+class Components(NamedTuple):
+    ingest: object
+    preprocess: object
+    cross_validate: object
+    train: object
+    evaluate: object
+    register: object
+
+
+def build_components(image: str = DEFAULT_IMAGE) -> Components:
+    """The six components bound to ``image``, which must contain this project and kfp."""
+    def make(func):
+        return dsl.component(func, base_image=image, install_kfp_package=False)
+
+    return Components(*(make(f) for f in (ingest, preprocess, cross_validate, train, evaluate, register)))

@@ -1,0 +1,65 @@
+"""Register: publish a blessed model version, with its card, to the registry."""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import tempfile
+from datetime import datetime, timezone
+
+from components.registry import Registry
+from components.version import code_version
+
+log = logging.getLogger(__name__)
+CARD_METRICS = ("accuracy", "loss", "roc_auc", "macro_f1", "majority_baseline_accuracy")
+
+
+def model_card(study: str, evaluation: dict, dataset: dict, params: dict, image: str, run_id: str) -> dict:
+    """What a person needs to trust or reproduce this version."""
+    return {
+        "study": study,
+        "metrics": {k: evaluation[k] for k in CARD_METRICS if k in evaluation},
+        "blessing": evaluation["blessing"],
+        "dataset": {k: dataset.get(k) for k in ("source", "source_sha256", "source_bytes", "records",
+                                               "dataset_sha256")},
+        "params": params,
+        "code_version": code_version(),
+        "image": image,
+        "run_id": run_id,
+        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def run_register(
+    study: str, model_dir: str, report_path: str, evaluation_path: str, dataset: dict, params: dict,
+    registry_uri: str, image: str, run_id: str,
+) -> str:
+    with open(evaluation_path, encoding="utf-8") as f:
+        evaluation = json.load(f)
+    if not evaluation["blessing"]["register"]:
+        raise ValueError(f"refusing to register an unblessed model: {evaluation['blessing']['reason']}")
+    card = model_card(study, evaluation, dataset, params, image, run_id)
+    with tempfile.TemporaryDirectory() as staging:
+        shutil.copytree(model_dir, staging, dirs_exist_ok=True)
+        shutil.copyfile(report_path, os.path.join(staging, "report.html"))
+        version = Registry(registry_uri).register(study, staging, card, promote=_still_better(evaluation))
+    log.info("registered %s version %s in %s", study, version, registry_uri)
+    return version
+
+
+def _still_better(evaluation: dict):
+    """Promote unless a champion that beats this model landed since evaluation
+    (forced registrations always promote)."""
+    mine = evaluation["accuracy"]
+    forced = evaluation["blessing"]["forced"] and not evaluation["blessing"]["blessed"]
+
+    def decide(champion: dict | None) -> tuple[bool, str]:
+        if forced or champion is None:
+            return True, evaluation["blessing"]["reason"]
+        theirs = float(champion["metrics"]["accuracy"])
+        if mine >= theirs:
+            return True, evaluation["blessing"]["reason"]
+        return False, f"accuracy {mine:.4f} no longer beats the champion's {theirs:.4f}"
+
+    return decide

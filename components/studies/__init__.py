@@ -1,0 +1,25 @@
+"""The studies this project runs, by name.
+
+Importing this package is light (no TensorFlow): it is used when compiling
+pipelines and by the CLI. Each study's heavy code is imported on demand
+through :meth:`Study.recipe`.
+"""
+from components.studies.base import ParameterError, Params, Study
+from components.studies.imdb import STUDY as _IMDB
+
+STUDIES: dict[str, Study] = {s.name: s for s in (_IMDB,)}
+
+
+class UnknownStudy(KeyError):
+    def __str__(self) -> str:
+        return f"unknown study {self.args[0]!r}; known studies: {', '.join(sorted(STUDIES))}"
+
+
+def get_study(name: str) -> Study:
+    try:
+        return STUDIES[name]
+    except KeyError:
+        raise UnknownStudy(name) from None
+
+
+__all__ = ["STUDIES", "ParameterError", "Params", "Study", "UnknownStudy", "get_study"]

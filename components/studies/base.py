@@ -1,0 +1,104 @@
+"""What a study is: its parameters (light, importable at compile time) and a
+recipe module (heavy, imported only inside a running step).
+
+A study's parameters are a frozen dataclass whose fields carry the seed's
+defaults. Every field names the pipeline step that consumes it, so the CLI
+can list them, ``--set`` can validate them, and a component receives only its
+own step's values (which keeps KFP's cache keys narrow).
+"""
+from __future__ import annotations
+
+import dataclasses
+import importlib
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any, Mapping
+
+STEPS = ("ingest", "preprocess", "train", "cross_validate", "evaluate")
+
+
+def param(default: Any, step: str, help: str) -> Any:
+    """A study parameter: its seed default, the step that uses it, and what it means."""
+    if step not in STEPS:
+        raise ValueError(f"unknown step {step!r}; expected one of {STEPS}")
+    return field(default=default, metadata={"step": step, "help": help})
+
+
+class ParameterError(ValueError):
+    """A parameter name or value that the study does not accept."""
+
+
+def coerce(name: str, kind: type, value: Any) -> Any:
+    # KFP hands dict-typed inputs over with every value as a string ("7.0" for 7),
+    # and the CLI's --set gives strings too, so both go through here.
+    try:
+        if kind is bool:
+            if isinstance(value, bool):
+                return value
+            text = str(value).strip().lower()
+            if text in ("true", "1", "yes", "on"):
+                return True
+            if text in ("false", "0", "no", "off"):
+                return False
+            raise ValueError
+        if kind is int:
+            number = float(value)
+            if not number.is_integer():
+                raise ValueError
+            return int(number)
+        if kind is float:
+            return float(value)
+        return str(value)
+    except (TypeError, ValueError):
+        raise ParameterError(f"parameter {name!r} expects {kind.__name__}, got {value!r}") from None
+
+
+@dataclass(frozen=True)
+class Params:
+    """Base of every study's parameter dataclass."""
+
+    @classmethod
+    def fields(cls) -> tuple[dataclasses.Field, ...]:
+        return dataclasses.fields(cls)
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any] | None) -> "Params":
+        """Parameters from (possibly stringified) values; unknown names are an error."""
+        values = dict(values or {})
+        known = {f.name: f for f in cls.fields()}
+        unknown = sorted(set(values) - set(known))
+        if unknown:
+            raise ParameterError(
+                f"unknown parameter(s) {', '.join(unknown)}; this study accepts: {', '.join(known)}"
+            )
+        kinds = {f.name: type(f.default) for f in cls.fields()}
+        params = cls(**{k: coerce(k, kinds[k], v) for k, v in values.items()})
+        params.validate()
+        return params
+
+    def validate(self) -> None:
+        """Range checks; studies override and raise ParameterError."""
+
+    def for_step(self, step: str) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in self.fields() if f.metadata["step"] == step}
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class Study:
+    """A study's identity and where its heavy code lives."""
+
+    name: str
+    title: str
+    params: type[Params]
+    recipe_module: str
+    sample_module: str
+    source_formats: tuple[str, ...]
+
+    def recipe(self) -> ModuleType:
+        return importlib.import_module(self.recipe_module)
+
+    def sampler(self) -> ModuleType:
+        return importlib.import_module(self.sample_module)

@@ -1,0 +1,47 @@
+"""IMDB sentiment with a multi-hot dense network (seed 004)."""
+from dataclasses import dataclass
+
+from components.studies.base import ParameterError, Params, Study, param
+
+
+@dataclass(frozen=True)
+class ImdbParams(Params):
+    num_words: int = param(10000, "preprocess", "vocabulary size: the most frequent training words kept")
+    validation_size: int = param(10000, "preprocess", "training reviews held out for validation")
+    epochs: int = param(7, "train", "training epochs")
+    batch_size: int = param(64, "train", "minibatch size")
+    learning_rate: float = param(0.001, "train", "RMSprop learning rate")
+    fit_on_validation: bool = param(
+        True, "train", "also fit on the validation reviews, as the seed's final model did (all 25,000)"
+    )
+    cv_folds: int = param(5, "cross_validate", "folds of the cross-validation")
+    variants: str = param(
+        "final",
+        "cross_validate",
+        "comma-separated models compared by CV, the best then trained on all training data: "
+        "'final', 'baseline', or layer sizes like '64-32-1+l2+dropout0.5' (docs/studies/imdb.md)",
+    )
+
+    def validate(self) -> None:
+        if self.num_words < 2:
+            raise ParameterError("num_words must be at least 2")
+        if self.validation_size < 0:
+            raise ParameterError("validation_size must not be negative")
+        if self.epochs < 1 or self.batch_size < 1:
+            raise ParameterError("epochs and batch_size must be positive")
+        if self.cv_folds < 2:
+            raise ParameterError("cv_folds must be at least 2")
+        from components.studies.imdb.variants import parse_variant
+
+        for name in self.variants.split(","):
+            parse_variant(name.strip())
+
+
+STUDY = Study(
+    name="imdb",
+    title="IMDB movie-review sentiment, multi-hot dense network (seed 004)",
+    params=ImdbParams,
+    recipe_module="components.studies.imdb.recipe",
+    sample_module="components.studies.imdb.sample",
+    source_formats=("aclImdb_v1.tar.gz layout (tar/tar.gz or folder)", "Keras imdb.npz"),
+)

@@ -1,0 +1,61 @@
+"""Tokens, the training vocabulary and multi-hot column ids for imdb.
+
+Reviews are tokenised once (a stateless step); the vocabulary is then
+*fitted* by counting tokens in the training rows only, which is a cheap
+``bincount``, so cross-validation can refit it per fold without
+re-tokenising. Each review becomes the sorted set of its vocabulary columns:
+a multi-hot row stored sparsely, never as a dense float matrix.
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from components.tables import Ragged
+
+_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_WORD = re.compile(r"[^\W_]+")
+
+
+def tokenize(text: str) -> list[str]:
+    """Lowercase, drop ``<br />`` tags and apostrophes, split on everything else
+    that is not a letter or digit: "Don't<br />stop!" -> ['dont', 'stop']."""
+    return _WORD.findall(_BREAK.sub(" ", text.lower()).replace("'", "").replace("\u2019", ""))
+
+
+def intern_tokens(docs: Iterable[Sequence]) -> tuple[Ragged, list]:
+    """Each document as ids into a lexicon of every distinct token, in order of
+    first appearance. The ids carry no information about labels or frequency."""
+    lexicon: dict = {}
+    rows = [np.fromiter((lexicon.setdefault(t, len(lexicon)) for t in doc), np.int32) for doc in docs]
+    return Ragged.from_rows(rows, np.int32), list(lexicon)
+
+
+def fit_vocabulary(tokens: Ragged, lexicon: list, train_rows: np.ndarray, size: int) -> list:
+    """The ``size`` most frequent tokens over ``train_rows``; ties go to the
+    earlier token in sort order so the vocabulary is reproducible."""
+    counts = np.bincount(tokens.take(train_rows).values, minlength=len(lexicon))
+    seen = np.flatnonzero(counts)
+    keys = np.array([str(lexicon[i]) for i in seen])
+    order = np.lexsort((keys, -counts[seen]))[:size]
+    return [lexicon[i] for i in seen[order]]
+
+
+def multi_hot_columns(tokens: Ragged, lexicon: list, vocabulary: list) -> Ragged:
+    """Per document, the sorted distinct vocabulary columns of its tokens."""
+    column_of = {token: col for col, token in enumerate(vocabulary)}
+    lookup = np.array([column_of.get(t, -1) for t in lexicon], dtype=np.int32)
+    cols = lookup[tokens.values] if len(lookup) else np.zeros(0, np.int32)
+    rows = np.repeat(np.arange(len(tokens)), tokens.lengths())
+    keep = cols >= 0
+    rows, cols = rows[keep], cols[keep]
+    order = np.lexsort((cols, rows))
+    rows, cols = rows[order], cols[order]
+    first = np.ones(len(cols), dtype=bool)
+    first[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
+    rows, cols = rows[first], cols[first]
+    splits = np.zeros(len(tokens) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=len(tokens)), out=splits[1:])
+    return Ragged(cols.astype(np.int32), splits)

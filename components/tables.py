@@ -1,0 +1,138 @@
+"""Columnar tables saved as ``.npz`` without pickle.
+
+Every artifact that carries data between steps is a *table*: a dict of
+equal-length numpy columns. Variable-length cells (review text, token ids,
+pen trajectories) are :class:`Ragged` columns, stored as a flat ``values``
+array plus ``row_splits`` offsets, so nothing ever needs ``allow_pickle``.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from typing import Iterable, Mapping, Union
+
+import numpy as np
+
+_RAGGED_VALUES = ".ragged_values"
+_RAGGED_SPLITS = ".ragged_row_splits"
+
+
+@dataclass(frozen=True)
+class Ragged:
+    """Rows of different lengths: row ``i`` is ``values[row_splits[i]:row_splits[i+1]]``."""
+
+    values: np.ndarray
+    row_splits: np.ndarray
+
+    def __post_init__(self):
+        if self.row_splits.ndim != 1 or len(self.row_splits) == 0 or self.row_splits[0] != 0:
+            raise ValueError("row_splits must be 1-D and start at 0")
+        if self.row_splits[-1] != len(self.values):
+            raise ValueError(
+                f"row_splits ends at {self.row_splits[-1]} but there are {len(self.values)} values"
+            )
+
+    def __len__(self) -> int:
+        return len(self.row_splits) - 1
+
+    def __getitem__(self, i: int) -> np.ndarray:
+        return self.values[self.row_splits[i] : self.row_splits[i + 1]]
+
+    def lengths(self) -> np.ndarray:
+        return np.diff(self.row_splits)
+
+    def take(self, indices: np.ndarray) -> "Ragged":
+        """The rows at ``indices``, in that order, without a Python loop over values."""
+        indices = np.asarray(indices, dtype=np.int64)
+        starts = self.row_splits[:-1][indices]
+        lengths = self.lengths()[indices]
+        splits = np.zeros(len(indices) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=splits[1:])
+        # Position of each output value inside its source row, then its source offset.
+        within = np.arange(splits[-1], dtype=np.int64) - np.repeat(splits[:-1], lengths)
+        return Ragged(self.values[np.repeat(starts, lengths) + within], splits)
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[np.ndarray], dtype) -> "Ragged":
+        rows = [np.asarray(r, dtype=dtype) for r in rows]
+        splits = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum([len(r) for r in rows], out=splits[1:])
+        values = np.concatenate(rows) if rows else np.zeros((0,), dtype=dtype)
+        return cls(values.astype(dtype, copy=False), splits)
+
+    @classmethod
+    def from_strings(cls, texts: Iterable[str]) -> "Ragged":
+        """UTF-8 bytes of each string, as a uint8 ragged column."""
+        return cls.from_rows((np.frombuffer(t.encode("utf-8"), np.uint8) for t in texts), np.uint8)
+
+    def to_strings(self) -> list[str]:
+        data = self.values.tobytes()
+        s = self.row_splits
+        return [data[s[i] : s[i + 1]].decode("utf-8") for i in range(len(self))]
+
+
+Column = Union[np.ndarray, Ragged]
+Table = dict[str, Column]
+
+
+def num_rows(table: Mapping[str, Column]) -> int:
+    """The common length of the table's columns; an error if they disagree."""
+    lengths = {name: len(col) for name, col in table.items()}
+    if len(set(lengths.values())) > 1:
+        raise ValueError(f"columns have different lengths: {lengths}")
+    return next(iter(lengths.values()), 0)
+
+
+def take(table: Mapping[str, Column], indices: np.ndarray) -> Table:
+    return {name: col.take(indices) if isinstance(col, Ragged) else col[indices] for name, col in table.items()}
+
+
+def concat(tables: list[Mapping[str, Column]]) -> Table:
+    """Rows of several tables with the same columns, one after another."""
+    out: Table = {}
+    for name, first in tables[0].items():
+        cols = [t[name] for t in tables]
+        if isinstance(first, Ragged):
+            offsets = np.cumsum([0] + [len(c.values) for c in cols[:-1]])
+            splits = np.concatenate([[0]] + [c.row_splits[1:] + o for c, o in zip(cols, offsets)])
+            out[name] = Ragged(np.concatenate([c.values for c in cols]), splits.astype(np.int64))
+        else:
+            out[name] = np.concatenate(cols)
+    return out
+
+
+def save(path: str, table: Mapping[str, Column]) -> None:
+    """Write atomically: a reader never sees a half-written table."""
+    num_rows(table)
+    arrays: dict[str, np.ndarray] = {}
+    for name, col in table.items():
+        if isinstance(col, Ragged):
+            arrays[name + _RAGGED_VALUES] = col.values
+            arrays[name + _RAGGED_SPLITS] = col.row_splits
+        else:
+            if col.dtype == object:
+                raise TypeError(f"column {name!r} has dtype object; it would need pickle")
+            arrays[name] = col
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".npz")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, **arrays)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def load(path: str) -> Table:
+    table: Table = {}
+    with np.load(path, allow_pickle=False) as npz:
+        for key in npz.files:
+            if key.endswith(_RAGGED_VALUES):
+                name = key[: -len(_RAGGED_VALUES)]
+                table[name] = Ragged(npz[key], npz[name + _RAGGED_SPLITS])
+            elif not key.endswith(_RAGGED_SPLITS):
+                table[key] = npz[key]
+    return table

@@ -1,0 +1,8 @@
+"""Pipeline definitions (one per study), targets, compilation, local runs and the CLI.
+
+Nothing in this package imports TensorFlow: compiling and submitting stay light.
+"""
+from pipelines import imdb
+
+# Each study's pipeline builder: ``build(target) -> KFP pipeline``.
+BUILDERS = {"imdb": imdb.build}

@@ -1,0 +1,35 @@
+"""Pipeline parameters from the command line: ``--set key=value``, checked
+against the pipeline's own signature so the CLI never drifts from it."""
+from __future__ import annotations
+
+import inspect
+
+from components.studies import ParameterError, get_study
+from components.studies.base import coerce
+
+
+def pipeline_parameters(pipeline) -> dict[str, inspect.Parameter]:
+    return dict(inspect.signature(pipeline.pipeline_func).parameters)
+
+
+def parse_assignments(pairs: list[str]) -> dict[str, str]:
+    values = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ParameterError(f"--set expects key=value, got {pair!r}")
+        values[key.strip()] = value
+    return values
+
+
+def resolve(study: str, pipeline, assignments: dict[str, str]) -> dict:
+    """Typed arguments for ``pipeline``; unknown names and bad values are errors naming them."""
+    signature = pipeline_parameters(pipeline)
+    unknown = sorted(set(assignments) - set(signature))
+    if unknown:
+        raise ParameterError(f"unknown parameter(s) {', '.join(unknown)} for {study}; "
+                             f"known: {', '.join(signature)}")
+    typed = {k: coerce(k, signature[k].annotation, v) for k, v in assignments.items()}
+    study_fields = {f.name for f in get_study(study).params.fields()}
+    get_study(study).params.from_mapping({k: v for k, v in typed.items() if k in study_fields})
+    return typed

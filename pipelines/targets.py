@@ -1,0 +1,28 @@
+"""Where a pipeline runs: its image, storage and per-task settings.
+
+A target is explicit configuration handed to the compiler; nothing here
+reads the environment. ``LOCAL`` is the built-in target for ``kfp.local``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from components.adapters import DEFAULT_IMAGE
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    image: str = DEFAULT_IMAGE
+    pipeline_root: str = ""
+    registry_uri: str = ""
+    caching: bool = True
+    # KFP resource name (e.g. "nvidia.com/gpu") or a Vertex accelerator enum (e.g. "NVIDIA_TESLA_T4").
+    gpu_type: str = ""
+    gpu_count: int = 0
+    node_selector: dict = field(default_factory=dict)
+    tolerations: tuple = ()
+    service_account: str = ""
+
+
+LOCAL = Target(name="local", pipeline_root="./out/pipeline-root", registry_uri="./out/registry", caching=False)

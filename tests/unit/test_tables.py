@@ -1,0 +1,44 @@
+import os
+
+import numpy as np
+import pytest
+
+from components import tables
+from components.tables import Ragged
+
+
+def test_ragged_take_picks_rows_in_order():
+    r = Ragged.from_rows([[1, 2], [], [3, 4, 5], [6]], np.int32)
+    picked = r.take(np.array([2, 0, 1]))
+    assert [list(picked[i]) for i in range(3)] == [[3, 4, 5], [1, 2], []]
+
+
+def test_strings_round_trip_through_utf8():
+    texts = ["héllo", "", "<br />wörld"]
+    assert Ragged.from_strings(texts).to_strings() == texts
+
+
+def test_concat_offsets_ragged_rows():
+    a = {"x": Ragged.from_rows([[1], [2, 3]], np.int32), "y": np.array([0, 1])}
+    b = {"x": Ragged.from_rows([[4, 5, 6]], np.int32), "y": np.array([1])}
+    both = tables.concat([a, b])
+    assert [list(both["x"][i]) for i in range(3)] == [[1], [2, 3], [4, 5, 6]]
+    assert list(both["y"]) == [0, 1, 1]
+
+
+def test_save_load_round_trip_without_pickle(tmp_path):
+    path = tmp_path / "t"  # no .npz suffix, as KFP artifact paths have none
+    table = {"x": Ragged.from_rows([[1, 2], [3]], np.int32), "label": np.array([0, 1], np.uint8)}
+    tables.save(str(path), table)
+    loaded = tables.load(str(path))
+    assert [list(loaded["x"][i]) for i in range(2)] == [[1, 2], [3]]
+    assert loaded["label"].tolist() == [0, 1]
+    assert os.listdir(tmp_path) == ["t"], "no temporary file is left behind"
+
+
+def test_save_refuses_object_columns_and_ragged_mismatch(tmp_path):
+    with pytest.raises(TypeError, match="pickle"):
+        tables.save(str(tmp_path / "t"), {"x": np.array([[1], [2, 3]], dtype=object)})
+    with pytest.raises(ValueError, match="different lengths"):
+        tables.save(str(tmp_path / "t"), {"a": np.zeros(2), "b": np.zeros(3)})
+    assert os.listdir(tmp_path) == []
