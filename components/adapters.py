@@ -75,8 +75,12 @@ def evaluate(
     history: Input[Artifact], params: dict, registry_uri: str, threshold: float, min_improvement: float,
     force_register: bool, metrics: Output[Metrics], classification_metrics: Output[ClassificationMetrics],
     report: Output[HTML], evaluation: Output[Artifact],
-) -> NamedTuple("Blessing", register=bool, reason=str):
-    """Test metrics, confusion matrix, HTML report, and the blessing against the champion."""
+) -> bool:
+    """Test metrics, confusion matrix, HTML report, and the blessing against the champion.
+
+    Returns whether to register (blessed or forced); the reason is in the
+    ``evaluation`` artifact's metadata. (One plain output: kfp.local cannot
+    branch on a NamedTuple field.)"""
     from components.steps import show_progress
     from components.steps.evaluate import log_to_kfp, run_evaluate_and_bless
 
@@ -85,7 +89,8 @@ def evaluate(
                                     params, report.path, evaluation.path, registry_uri, threshold,
                                     min_improvement, force_register)
     log_to_kfp(result, metrics, classification_metrics)
-    return (result["blessing"]["register"], result["blessing"]["reason"])
+    evaluation.metadata.update(result["blessing"])
+    return result["blessing"]["register"]
 
 
 def register(

@@ -11,18 +11,25 @@ import os
 import sys
 import time
 
-from components.studies import STUDIES, ParameterError, UnknownStudy, get_study
+from components.studies import STUDIES, ParameterError, RunParams, UnknownStudy, get_study
 
 EXPECTED_ERRORS = (UnknownStudy, ParameterError, FileNotFoundError, ValueError, OSError)
+
+
+def _print_params(params) -> None:
+    for f in params.fields():
+        print(f"  {f.name} = {f.default!r}  [{f.metadata['step']}] {f.metadata['help']}")
 
 
 def _list(args) -> None:
     for study in STUDIES.values():
         print(f"{study.name}: {study.title}")
         print(f"  sources: {'; '.join(study.source_formats)}")
-        for f in study.params.fields():
-            print(f"  {f.name} = {f.default!r}  [{f.metadata['step']}] {f.metadata['help']}")
+        _print_params(study.params)
         print()
+    print("every study also has:")
+    _print_params(RunParams)
+    print("  registry_uri = the target's  [run] where blessed models are registered")
 
 
 def _sample(args) -> None:

@@ -1,12 +1,13 @@
 """The imdb pipeline (seed 004): multi-hot dense network on movie reviews."""
 from kfp import dsl
 
+from components.studies import RunParams
 from components.studies.imdb import ImdbParams
 from pipelines.steps import Steps
 from pipelines.targets import Target
 from pipelines.wiring import StudyOutputs, params_by_step, study_dag
 
-D = ImdbParams()
+D, R = ImdbParams(), RunParams()
 
 
 def build(target: Target):
@@ -21,13 +22,13 @@ def build(target: Target):
         fit_on_validation: bool = D.fit_on_validation,
         cv_folds: int = D.cv_folds,
         variants: str = D.variants,
-        seed: int = 42,
-        threshold: float = 0.5,
-        min_improvement: float = 0.0,
-        force_register: bool = False,
+        seed: int = R.seed,
+        threshold: float = R.threshold,
+        min_improvement: float = R.min_improvement,
+        force_register: bool = R.force_register,
         registry_uri: str = target.registry_uri,
     ) -> StudyOutputs:
-        return study_dag(Steps(target), "imdb", params_by_step(ImdbParams, locals()), source, seed,
-                         registry_uri, threshold, min_improvement, force_register)
+        return study_dag(Steps(target), "imdb", params_by_step(ImdbParams, locals()),
+                         params_by_step(RunParams, locals())["run"], source, registry_uri)
 
     return imdb

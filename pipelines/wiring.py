@@ -30,10 +30,10 @@ class StudyOutputs(NamedTuple):
 
 
 def study_dag(
-    steps: Steps, study: str, params: dict[str, dict[str, Any]], source, seed, registry_uri,
-    threshold, min_improvement, force_register,
+    steps: Steps, study: str, params: dict[str, dict[str, Any]], run: dict[str, Any], source, registry_uri,
 ) -> StudyOutputs:
-    train_params = params.get("train", {})
+    """``params``: the study's parameters by step; ``run``: the RunParams every pipeline has."""
+    seed, train_params = run["seed"], params.get("train", {})
     data = steps.ingest(study=study, source=source)
     prep = steps.preprocess(study=study, dataset=data.outputs["dataset"], params=params.get("preprocess", {}),
                             seed=seed)
@@ -47,10 +47,12 @@ def study_dag(
     scored = steps.evaluate(study=study, variant=cv.outputs["Output"], model=fit.outputs["model"], train=prep.outputs["train"],
                             test=prep.outputs["test"], transform=prep.outputs["transform"],
                             history=fit.outputs["history"], params=train_params, registry_uri=registry_uri,
-                            threshold=threshold, min_improvement=min_improvement, force_register=force_register)
-    with dsl.If(scored.outputs["register"] == True, name="blessed-or-forced"):  # noqa: E712 (KFP condition)
+                            threshold=run["threshold"], min_improvement=run["min_improvement"],
+                            force_register=run["force_register"])
+    with dsl.If(scored.outputs["Output"] == True, name="blessed-or-forced"):  # noqa: E712 (KFP condition)
         steps.register(study=study, model=fit.outputs["model"], report=scored.outputs["report"],
                        evaluation=scored.outputs["evaluation"], dataset=data.outputs["dataset"],
-                       params={step: values for step, values in params.items()}, registry_uri=registry_uri,
+                       params={**{k: v for values in params.values() for k, v in values.items()}, **run},
+                       registry_uri=registry_uri,
                        image=steps.target.image, run_id=dsl.PIPELINE_JOB_NAME_PLACEHOLDER)
     return StudyOutputs(scored.outputs["metrics"], scored.outputs["report"], cv.outputs["comparison"])

@@ -53,8 +53,9 @@ def tree_sha256(root: str) -> tuple[str, int]:
 
 def local_source(source: str, workdir: str) -> str:
     """A local path for ``source``: itself when local, else a download into ``workdir``."""
-    if storage.is_local(source):
-        path = storage.local_path(source)
+    location = storage.parse(source)
+    if location.scheme == "file":
+        path = location.key
         if not os.path.exists(path):
             raise FileNotFoundError(f"source not found: {source}")
         return path

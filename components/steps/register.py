@@ -6,19 +6,19 @@ import logging
 import os
 import shutil
 import tempfile
-from datetime import datetime, timezone
 
 from components.registry import Registry
+from components.studies import RunParams, get_study
 from components.version import code_version
 
 log = logging.getLogger(__name__)
 CARD_METRICS = ("accuracy", "loss", "roc_auc", "macro_f1", "majority_baseline_accuracy")
 
 
-def model_card(study: str, evaluation: dict, dataset: dict, params: dict, image: str, run_id: str) -> dict:
-    """What a person needs to trust or reproduce this version."""
+def model_card(evaluation: dict, dataset: dict, params: dict, image: str, run_id: str) -> dict:
+    """What a person needs to trust or reproduce this version (the registry
+    adds the study, version, timestamp and file checksums)."""
     return {
-        "study": study,
         "metrics": {k: evaluation[k] for k in CARD_METRICS if k in evaluation},
         "blessing": evaluation["blessing"],
         "dataset": {k: dataset.get(k) for k in ("source", "source_sha256", "source_bytes", "records",
@@ -27,7 +27,6 @@ def model_card(study: str, evaluation: dict, dataset: dict, params: dict, image:
         "code_version": code_version(),
         "image": image,
         "run_id": run_id,
-        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
 
 
@@ -39,13 +38,20 @@ def run_register(
         evaluation = json.load(f)
     if not evaluation["blessing"]["register"]:
         raise ValueError(f"refusing to register an unblessed model: {evaluation['blessing']['reason']}")
-    card = model_card(study, evaluation, dataset, params, image, run_id)
+    spec = get_study(study)
+    typed = {**spec.params.from_mapping({k: v for k, v in params.items() if k in _names(spec.params)}).as_dict(),
+             **RunParams.from_mapping({k: v for k, v in params.items() if k in _names(RunParams)}).as_dict()}
+    card = model_card(evaluation, dataset, typed, image, run_id)
     with tempfile.TemporaryDirectory() as staging:
         shutil.copytree(model_dir, staging, dirs_exist_ok=True)
         shutil.copyfile(report_path, os.path.join(staging, "report.html"))
         version = Registry(registry_uri).register(study, staging, card, promote=_still_better(evaluation))
     log.info("registered %s version %s in %s", study, version, registry_uri)
     return version
+
+
+def _names(params) -> set[str]:
+    return {f.name for f in params.fields()}
 
 
 def _still_better(evaluation: dict):

@@ -4,7 +4,7 @@ Importing this package is light (no TensorFlow): it is used when compiling
 pipelines and by the CLI. Each study's heavy code is imported on demand
 through :meth:`Study.recipe`.
 """
-from components.studies.base import ParameterError, Params, Study
+from components.studies.base import ParameterError, Params, RunParams, Study
 from components.studies.imdb import STUDY as _IMDB
 
 STUDIES: dict[str, Study] = {s.name: s for s in (_IMDB,)}
@@ -22,4 +22,4 @@ def get_study(name: str) -> Study:
         raise UnknownStudy(name) from None
 
 
-__all__ = ["STUDIES", "ParameterError", "Params", "Study", "UnknownStudy", "get_study"]
+__all__ = ["STUDIES", "ParameterError", "Params", "RunParams", "Study", "UnknownStudy", "get_study"]

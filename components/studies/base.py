@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, Mapping
 
-STEPS = ("ingest", "preprocess", "train", "cross_validate", "evaluate")
+STEPS = ("run", "preprocess", "train", "cross_validate", "evaluate")
 
 
 def param(default: Any, step: str, help: str) -> Any:
@@ -84,6 +84,16 @@ class Params:
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class RunParams(Params):
+    """Parameters every study pipeline has, beside its own."""
+
+    seed: int = param(42, "run", "seed of every split, shuffle and weight initialisation")
+    threshold: float = param(0.5, "run", "minimum test accuracy for the model to be blessed")
+    min_improvement: float = param(0.0, "run", "how much a new model must beat the registry's champion by")
+    force_register: bool = param(False, "run", "register even when not blessed (recorded as forced)")
 
 
 @dataclass(frozen=True)

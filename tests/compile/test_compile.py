@@ -6,7 +6,7 @@ import sys
 import pytest
 import yaml
 
-from components.studies import STUDIES
+from components.studies import STUDIES, RunParams
 from pipelines.compile import compile_study
 from pipelines.targets import LOCAL, Target
 
@@ -21,16 +21,16 @@ def test_compiles_with_seed_defaults_and_target_settings(tmp_path, study):
     for executor in executors.values():
         assert "pip install" not in json.dumps(executor), "nothing is installed at run time"
     inputs = ir["root"]["inputDefinitions"]["parameters"]
-    defaults = STUDIES[study].params()
-    for field in STUDIES[study].params.fields():
-        assert inputs[field.name]["defaultValue"] == getattr(defaults, field.name), field.name
+    for params in (STUDIES[study].params, RunParams):
+        for field in params.fields():
+            assert inputs[field.name]["defaultValue"] == field.default, field.name
     assert inputs["registry_uri"]["defaultValue"] == "gs://bucket/registry"
     gpu_tasks = {name for name, e in executors.items() if "accelerator" in json.dumps(e)}
     assert gpu_tasks == {"exec-train", "exec-cross-validate"}
     assert executors["exec-train"]["container"]["resources"]["accelerator"]["resourceCount"] == "1"
     assert all(o.get("enableCache") for o in _caching_options(ir)) and len(_caching_options(ir)) == 6
     condition = ir["root"]["dag"]["tasks"]["condition-1"]["triggerPolicy"]["condition"]
-    assert "register" in condition, "register runs only when blessed or forced"
+    assert "evaluate-Output" in condition, "register runs only when evaluate says blessed or forced"
 
 
 def _caching_options(node) -> list[dict]:

@@ -1,0 +1,104 @@
+"""The six KFP components called through ``python_func`` on artifacts in a temporary folder."""
+import json
+import os
+
+import pytest
+from kfp import dsl
+
+import components
+
+FAST = {"epochs": 4, "batch_size": 32, "validation_size": 100, "fit_on_validation": False, "cv_folds": 2}
+
+
+def _artifact(cls, folder, name):
+    a = cls(name=name, uri=os.path.join(folder, name), metadata={})
+    return a
+
+
+@pytest.fixture(scope="module")
+def chain(tmp_path_factory, imdb_sample):
+    """ingest -> preprocess -> cross_validate -> train -> evaluate, as a pipeline would call them."""
+    d = str(tmp_path_factory.mktemp("artifacts"))
+    a = {n: _artifact(dsl.Dataset, d, n) for n in ("dataset", "train", "validation", "test")}
+    a.update(transform=_artifact(dsl.Artifact, d, "transform"), model=_artifact(dsl.Model, d, "model"),
+             history=_artifact(dsl.Artifact, d, "history"), cv_metrics=_artifact(dsl.Metrics, d, "cv_metrics"),
+             comparison=_artifact(dsl.Markdown, d, "comparison"), metrics=_artifact(dsl.Metrics, d, "metrics"),
+             cm=_artifact(dsl.ClassificationMetrics, d, "cm"), report=_artifact(dsl.HTML, d, "report"),
+             evaluation=_artifact(dsl.Artifact, d, "evaluation"))
+    prep = {k: FAST[k] for k in ("validation_size",)}
+    train = {k: FAST[k] for k in ("epochs", "batch_size", "fit_on_validation")}
+    components.ingest.python_func(study="imdb", source=imdb_sample, dataset=a["dataset"])
+    components.preprocess.python_func(study="imdb", dataset=a["dataset"], params=prep, seed=1, train=a["train"],
+                                      validation=a["validation"], test=a["test"], transform=a["transform"])
+    best = components.cross_validate.python_func(
+        study="imdb", dataset=a["dataset"], params={**prep, **train, "cv_folds": 2, "variants": "final,32-1"},
+        seed=1, metrics=a["cv_metrics"], comparison=a["comparison"])
+    components.train.python_func(study="imdb", variant=best, train=a["train"], validation=a["validation"],
+                                 transform=a["transform"], params=train, seed=1, model=a["model"],
+                                 history=a["history"])
+    registry = os.path.join(d, "registry")
+    blessing = components.evaluate.python_func(
+        study="imdb", variant=best, model=a["model"], train=a["train"], test=a["test"], transform=a["transform"],
+        history=a["history"], params=train, registry_uri=registry, threshold=0.6, min_improvement=0.0,
+        force_register=False, metrics=a["metrics"], classification_metrics=a["cm"], report=a["report"],
+        evaluation=a["evaluation"])
+    return a, best, blessing, registry
+
+
+def test_ingest_records_provenance(chain, imdb_sample):
+    meta = chain[0]["dataset"].metadata
+    assert meta["records"] == 1200 and meta["source"] == imdb_sample
+    assert len(meta["source_sha256"]) == 64 and meta["label_counts"] == {"0": 600, "1": 600}
+
+
+def test_preprocess_splits_and_fits_on_train(chain):
+    a = chain[0]
+    assert (a["train"].metadata["rows"], a["validation"].metadata["rows"], a["test"].metadata["rows"]) == (500, 100, 600)
+    vocabulary = json.load(open(a["transform"].path))["vocabulary"]
+    assert "great" in vocabulary and len(vocabulary) <= 10000
+
+
+def test_cross_validation_compares_variants_and_picks_the_best(chain):
+    a, best = chain[0], chain[1]
+    assert best in ("final", "32-1")
+    m = a["cv_metrics"].metadata
+    assert m[f"{best}.mean_accuracy"] == max(m["final.mean_accuracy"], m["32-1.mean_accuracy"])
+    table = open(a["comparison"].path).read()
+    assert "| model | CV mean (± std)" in table and "32-1" in table
+
+
+def test_train_saves_keras_model_savedmodel_and_curves(chain):
+    a = chain[0]
+    assert os.path.isfile(os.path.join(a["model"].path, "model.keras"))
+    assert os.path.isfile(os.path.join(a["model"].path, "saved_model", "saved_model.pb"))
+    history = json.load(open(a["history"].path))
+    assert len(history["loss"]) == 4 and "val_accuracy" in history and len(history["epoch_seconds"]) == 4
+
+
+def test_evaluate_logs_metrics_confusion_matrix_report_and_blessing(chain):
+    a, blessing = chain[0], chain[2]
+    m = a["metrics"].metadata
+    assert m["accuracy"] > 0.75, "the planted signal is learned"
+    assert {"loss", "roc_auc", "negative.precision", "positive.f1", "macro_f1"} <= set(m)
+    cm = a["cm"].metadata["confusionMatrix"]
+    assert [c["displayName"] for c in cm["annotationSpecs"]] == ["negative", "positive"]
+    assert sum(sum(row["row"]) for row in cm["rows"]) == 600
+    report = open(a["report"].path).read()
+    assert report.count("data:image/png;base64,") >= 3 and "Classification report" in report
+    assert blessing is True and "no champion" in a["evaluation"].metadata["reason"]
+
+
+def test_register_writes_an_immutable_version_with_its_card(chain):
+    from components.registry import Registry
+
+    a, registry = chain[0], chain[3]
+    version = components.register.python_func(
+        study="imdb", model=a["model"], report=a["report"], evaluation=a["evaluation"], dataset=a["dataset"],
+        params={"epochs": "4.0", "seed": "1"}, registry_uri=registry, image="img:1", run_id="run-1")
+    card = Registry(registry).champion("imdb")
+    assert card["version"] == version and card["study"] == "imdb"
+    assert card["params"]["epochs"] == 4 and card["params"]["seed"] == 1 and card["params"]["num_words"] == 10000
+    assert card["dataset"]["source_sha256"] == a["dataset"].metadata["source_sha256"]
+    assert card["blessing"]["blessed"] and card["run_id"] == "run-1" and card["image"] == "img:1"
+    assert os.path.isfile(os.path.join(registry, "imdb", version, "model.keras"))
+    assert os.path.isfile(os.path.join(registry, "imdb", version, "report.html"))
