@@ -88,6 +88,9 @@ def render(title: str, evaluation: dict, history: dict, facts: dict) -> str:
     ]
     if "roc_curve" in evaluation:
         sections += ["<h2>ROC curve</h2>", roc_plot(evaluation["roc_curve"], evaluation["roc_auc"])]
+    scalars = {k: v for k, v in evaluation.get("extras", {}).items() if isinstance(v, (int, float))}
+    if scalars:
+        sections += ["<h2>Study-specific</h2>", _table(["metric", "value"], [[k, f"{v:.4f}"] for k, v in scalars.items()])]
     sections += ["<h2>Run</h2>", _table(["fact", "value"], [[k, v] for k, v in facts.items()])]
     style = ("body{font-family:sans-serif;max-width:1100px;margin:2em auto}"
              "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 10px}")

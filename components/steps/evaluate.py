@@ -24,12 +24,16 @@ def majority_class(labels: np.ndarray) -> int:
     return int(values[np.argmax(counts)])
 
 
-def evaluate_model(recipe, model, state: dict, test: dict, batch_size: int, majority: int) -> dict:
-    data = recipe.dataset(test, state, batch_size, shuffle=False, seed=0)
+def evaluate_model(recipe, p, model, state: dict, test: dict, majority: int) -> dict:
+    """Loss and classification metrics on ``test``, plus the study's own extras
+    (e.g. MC-dropout accuracy) when its recipe defines ``evaluation_extras``."""
+    data = recipe.dataset(test, state, p.batch_size, shuffle=False, seed=0)
     loss = model.evaluate(data, verbose=0, return_dict=True)["loss"]
     proba = model.predict(data, verbose=0)
     result = classification_metrics(test["label"], proba, list(recipe.CLASS_NAMES), majority)
     result["loss"] = float(loss)
+    if hasattr(recipe, "evaluation_extras"):
+        result["extras"] = recipe.evaluation_extras(model, state, test, p)
     return result
 
 
@@ -59,6 +63,9 @@ def log_to_kfp(result: dict, metrics, classification_metrics) -> None:
     for label, m in result["per_class"].items():
         for name in ("precision", "recall", "f1"):
             metrics.log_metric(f"{label}.{name}", m[name])
+    for name, value in result.get("extras", {}).items():
+        if isinstance(value, (int, float)):
+            metrics.log_metric(name, value)
     classification_metrics.log_confusion_matrix(result["class_names"], result["confusion_matrix"])
     if "roc_curve" in result:
         curve = result["roc_curve"]
@@ -74,7 +81,7 @@ def run_evaluate(
     recipe = spec.recipe()
     model = keras.models.load_model(os.path.join(model_dir, MODEL_FILE))
     majority = majority_class(tables.load(train_path)["label"])
-    result = evaluate_model(recipe, model, load_state(state_path), tables.load(test_path), p.batch_size, majority)
+    result = evaluate_model(recipe, p, model, load_state(state_path), tables.load(test_path), majority)
     with open(history_path, encoding="utf-8") as f:
         history = json.load(f)
     facts = {"study": study, "variant": variant, "test rows": len(tables.load(test_path)["label"]),
