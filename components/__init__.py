@@ -8,7 +8,8 @@ Importing it never imports TensorFlow.
 """
 from functools import lru_cache
 
-COMPONENT_NAMES = ("ingest", "preprocess", "cross_validate", "train", "evaluate", "register")
+COMPONENT_NAMES = ("ingest", "preprocess", "plan_folds", "cross_validate", "compare_variants", "train", "evaluate",
+                   "register")
 
 
 @lru_cache(maxsize=1)

@@ -7,7 +7,7 @@ them to a target's image at compile time; nothing is pip-installed at run
 time, not even kfp (the image has it).
 """
 
-from typing import NamedTuple
+from typing import List, NamedTuple
 
 from kfp import dsl
 from kfp.dsl import HTML, Artifact, ClassificationMetrics, Dataset, Input, Markdown, Metrics, Model, Output
@@ -39,16 +39,29 @@ def preprocess(
         artifact.metadata["rows"] = counts[name]
 
 
+def plan_folds(study: str, dataset: Input[Dataset], params: dict, seed: int, work_uri: str) -> List[dict]:
+    """The (variant, fold) pairs to cross-validate, each with where its score goes."""
+    from components.steps.cross_validate import plan
+
+    return plan(study, dataset.metadata["dataset_sha256"], params, seed, work_uri)
+
+
 def cross_validate(
-    study: str, dataset: Input[Dataset], params: dict, seed: int,
-    metrics: Output[Metrics], comparison: Output[Markdown],
-) -> str:
-    """K-fold CV of each listed variant; returns the variant with the best mean accuracy."""
+    study: str, dataset: Input[Dataset], params: dict, seed: int, variant: str, fold: int, result_uri: str,
+) -> float:
+    """Train and score one fold of one variant, transforms refitted on the fold; returns its accuracy."""
     from components.steps import show_progress
-    from components.steps.cross_validate import best_variant, comparison_markdown, run_cross_validation
+    from components.steps.cross_validate import run_fold_to
 
     show_progress()
-    summary = run_cross_validation(study, dataset.path, params, seed)
+    return run_fold_to(study, dataset.path, params, variant, seed, fold, result_uri).accuracy
+
+
+def compare_variants(folds: List[dict], metrics: Output[Metrics], comparison: Output[Markdown]) -> str:
+    """Per-variant mean ± std over folds, as seed 000's table; returns the best variant."""
+    from components.steps.cross_validate import best_variant, collect, comparison_markdown, summarize
+
+    summary = summarize(collect(folds))
     for variant, s in summary.items():
         metrics.log_metric(f"{variant}.mean_accuracy", s["mean_accuracy"])
         metrics.log_metric(f"{variant}.std_accuracy", s["std_accuracy"])
@@ -109,15 +122,18 @@ def register(
 class Components(NamedTuple):
     ingest: object
     preprocess: object
+    plan_folds: object
     cross_validate: object
+    compare_variants: object
     train: object
     evaluate: object
     register: object
 
 
 def build_components(image: str = DEFAULT_IMAGE) -> Components:
-    """The six components bound to ``image``, which must contain this project and kfp."""
+    """The components bound to ``image``, which must contain this project and kfp:
+    the six steps, plus the two small ones that fan cross-validation out and in."""
     def make(func):
         return dsl.component(func, base_image=image, install_kfp_package=False)
 
-    return Components(*(make(f) for f in (ingest, preprocess, cross_validate, train, evaluate, register)))
+    return Components(*(make(globals()[name]) for name in Components._fields))

@@ -27,8 +27,9 @@ def build(target: Target):
         min_improvement: float = R.min_improvement,
         force_register: bool = R.force_register,
         registry_uri: str = target.registry_uri,
+        work_uri: str = target.work_uri,
     ) -> StudyOutputs:
         return study_dag(Steps(target), "imdb", params_by_step(ImdbParams, locals()),
-                         params_by_step(RunParams, locals())["run"], source, registry_uri)
+                         params_by_step(RunParams, locals())["run"], source, registry_uri, work_uri)
 
     return imdb

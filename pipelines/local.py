@@ -31,7 +31,7 @@ def run_local(study: str, source: str, overrides: dict | None = None, target: Ta
         # so kfp's warning about the (container) image does not apply.
         warnings.filterwarnings("ignore", message=".*non-Python base image", category=RuntimeWarning)
     target = dataclasses.replace(target, pipeline_root=os.path.abspath(target.pipeline_root),
-                                 registry_uri=_absolute(target.registry_uri))
+                                 registry_uri=_absolute(target.registry_uri), work_uri=_absolute(target.work_uri))
     local.init(runner=runner or local.SubprocessRunner(use_venv=False), pipeline_root=target.pipeline_root,
                raise_on_error=True)
     pipeline = build_pipeline(study, target)

@@ -16,6 +16,10 @@ class Target:
     image: str = DEFAULT_IMAGE
     pipeline_root: str = ""
     registry_uri: str = ""
+    # Run scratch space on object storage: cross-validation scores, training checkpoints.
+    work_uri: str = ""
+    # How many cross-validation folds train at once (0: as many as the cluster allows).
+    cv_parallelism: int = 0
     caching: bool = True
     # KFP resource name (e.g. "nvidia.com/gpu") or a Vertex accelerator enum (e.g. "NVIDIA_TESLA_T4").
     gpu_type: str = ""
@@ -25,4 +29,5 @@ class Target:
     service_account: str = ""
 
 
-LOCAL = Target(name="local", pipeline_root="./out/pipeline-root", registry_uri="./out/registry", caching=False)
+LOCAL = Target(name="local", pipeline_root="./out/pipeline-root", registry_uri="./out/registry",
+               work_uri="./out/work", caching=False)

@@ -1,7 +1,7 @@
 """The shape every study pipeline shares.
 
-    ingest -> preprocess -> train -> evaluate -> (if blessed or forced) register
-          \\-> cross_validate (variants x folds) --best variant--^
+    ingest -> preprocess ------------------------> train -> evaluate -> (if blessed or forced) register
+          \\-> plan_folds -> [cross_validate per (variant, fold)] -> compare_variants --best variant--^
 
 Study pipelines declare their parameters (with the seed's defaults) and hand
 them to :func:`study_dag`, grouped by the step that uses them.
@@ -31,16 +31,20 @@ class StudyOutputs(NamedTuple):
 
 def study_dag(
     steps: Steps, study: str, params: dict[str, dict[str, Any]], run: dict[str, Any], source, registry_uri,
+    work_uri,
 ) -> StudyOutputs:
     """``params``: the study's parameters by step; ``run``: the RunParams every pipeline has."""
     seed, train_params = run["seed"], params.get("train", {})
     data = steps.ingest(study=study, source=source)
     prep = steps.preprocess(study=study, dataset=data.outputs["dataset"], params=params.get("preprocess", {}),
                             seed=seed)
-    cv = steps.cross_validate(study=study, dataset=data.outputs["dataset"],
-                              params={**params.get("preprocess", {}), **train_params,
-                                      **params.get("cross_validate", {})},
-                              seed=seed)
+    cv_params = {**params.get("preprocess", {}), **train_params, **params.get("cross_validate", {})}
+    plan = steps.plan_folds(study=study, dataset=data.outputs["dataset"], params=cv_params, seed=seed,
+                            work_uri=work_uri)
+    with dsl.ParallelFor(plan.output, parallelism=steps.target.cv_parallelism) as item:
+        fold = steps.cross_validate(study=study, dataset=data.outputs["dataset"], params=cv_params, seed=seed,
+                                    variant=item.variant, fold=item.fold, result_uri=item.result_uri)
+    cv = steps.compare_variants(folds=plan.output).after(fold)
     fit = steps.train(study=study, variant=cv.outputs["Output"], train=prep.outputs["train"],
                       validation=prep.outputs["validation"], transform=prep.outputs["transform"],
                       params=train_params, seed=seed)

@@ -1,13 +1,23 @@
-"""Cross-validate: K folds over the training rows, the study's transforms
-refitted inside every fold, so no fold's score sees its own held-out data."""
+"""Cross-validate: variants x K folds over the training rows, each fold its own task.
+
+The study's transforms are refitted inside every fold, so no fold's score sees
+its own held-out data. Fold scores meet again through storage rather than
+through KFP's ``dsl.Collected`` (which ``kfp.local`` cannot run): the plan
+names a content-addressed result URI per (variant, fold), each fold task
+writes its score there, and the comparison reads them back. One code path
+serves clusters and local runs, and identical inputs map to the same URIs, so
+cached folds are found again.
+"""
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from components import splits, tables
+from components import splits, storage, tables
 from components.steps.evaluate import evaluate_model, majority_class
 from components.steps.train import fit_model
 from components.studies import get_study
@@ -83,11 +93,35 @@ def best_variant(summary: dict) -> str:
     return max(summary, key=lambda v: summary[v]["mean_accuracy"])
 
 
-def run_cross_validation(study: str, raw_path: str, params: dict, seed: int) -> dict:
-    """Every fold of every listed variant, in this process."""
+def plan(study: str, dataset_sha256: str, params: dict, seed: int, work_uri: str) -> list[dict]:
+    """One item per (variant, fold), each with the URI its score is written to.
+
+    The URIs derive from everything that determines a score (data, study
+    parameters, seed), so a rerun on unchanged inputs finds them again."""
     p = get_study(study).params.from_mapping(params)
-    return summarize([
-        run_fold(study, raw_path, params, variant, seed, k)
-        for variant in parse_variants(p.variants)
-        for k in range(p.cv_folds)
-    ])
+    identity = json.dumps({"study": study, "data": dataset_sha256, "params": p.as_dict(), "seed": seed},
+                          sort_keys=True)
+    cv_id = hashlib.sha256(identity.encode()).hexdigest()[:16]
+    pairs = [(v, k) for v in parse_variants(p.variants) for k in range(p.cv_folds)]
+    return [{"variant": v, "fold": k, "result_uri": storage.join(work_uri, "cv", study, cv_id, f"{i:03d}.json")}
+            for i, (v, k) in enumerate(pairs)]
+
+
+def run_fold_to(study: str, raw_path: str, params: dict, variant: str, seed: int, fold: int,
+                result_uri: str) -> FoldScore:
+    """Score one fold and write the score where the plan said."""
+    score = run_fold(study, raw_path, params, variant, seed, fold)
+    storage.write_bytes(result_uri, json.dumps(asdict(score)).encode())
+    return score
+
+
+def collect(items: list[dict]) -> list[FoldScore]:
+    """The fold scores the plan's items point at; a missing one is an error naming it."""
+    scores = []
+    for item in items:
+        try:
+            scores.append(FoldScore(**json.loads(storage.read_bytes(item["result_uri"]))))
+        except storage.NotFound:
+            raise storage.NotFound(f"no score for {item['variant']} fold {item['fold']} at {item['result_uri']}; "
+                                   "did its cross-validate task run?", uri=item["result_uri"]) from None
+    return scores

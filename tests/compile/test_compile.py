@@ -28,7 +28,7 @@ def test_compiles_with_seed_defaults_and_target_settings(tmp_path, study):
     gpu_tasks = {name for name, e in executors.items() if "accelerator" in json.dumps(e)}
     assert gpu_tasks == {"exec-train", "exec-cross-validate"}
     assert executors["exec-train"]["container"]["resources"]["accelerator"]["resourceCount"] == "1"
-    assert all(o.get("enableCache") for o in _caching_options(ir)) and len(_caching_options(ir)) == 6
+    assert all(o.get("enableCache") for o in _caching_options(ir)) and len(_caching_options(ir)) == 8
     condition = ir["root"]["dag"]["tasks"]["condition-1"]["triggerPolicy"]["condition"]
     assert "evaluate-Output" in condition, "register runs only when evaluate says blessed or forced"
 
@@ -45,7 +45,7 @@ def _caching_options(node) -> list[dict]:
 
 def test_local_target_turns_caching_off(tmp_path):
     ir = yaml.safe_load(open(compile_study("imdb", LOCAL, str(tmp_path))))
-    assert len(_caching_options(ir)) == 6 and not any(o.get("enableCache") for o in _caching_options(ir))
+    assert len(_caching_options(ir)) == 8 and not any(o.get("enableCache") for o in _caching_options(ir))
 
 
 def test_compiling_does_not_import_tensorflow(tmp_path):

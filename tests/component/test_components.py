@@ -30,9 +30,12 @@ def chain(tmp_path_factory, imdb_sample):
     components.ingest.python_func(study="imdb", source=imdb_sample, dataset=a["dataset"])
     components.preprocess.python_func(study="imdb", dataset=a["dataset"], params=prep, seed=1, train=a["train"],
                                       validation=a["validation"], test=a["test"], transform=a["transform"])
-    best = components.cross_validate.python_func(
-        study="imdb", dataset=a["dataset"], params={**prep, **train, "cv_folds": 2, "variants": "final,32-1"},
-        seed=1, metrics=a["cv_metrics"], comparison=a["comparison"])
+    cv_params = {**prep, **train, "cv_folds": 2, "variants": "final,32-1"}
+    folds = components.plan_folds.python_func(study="imdb", dataset=a["dataset"], params=cv_params, seed=1,
+                                              work_uri=os.path.join(d, "work"))
+    for item in folds:
+        components.cross_validate.python_func(study="imdb", dataset=a["dataset"], params=cv_params, seed=1, **item)
+    best = components.compare_variants.python_func(folds=folds, metrics=a["cv_metrics"], comparison=a["comparison"])
     components.train.python_func(study="imdb", variant=best, train=a["train"], validation=a["validation"],
                                  transform=a["transform"], params=train, seed=1, model=a["model"],
                                  history=a["history"])
