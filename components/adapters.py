@@ -37,6 +37,7 @@ def preprocess(
                             PreprocessOutputs(train.path, validation.path, test.path, transform.path))
     for artifact, name in ((train, "train"), (validation, "validation"), (test, "test")):
         artifact.metadata["rows"] = counts[name]
+    test.metadata["baselines"] = counts.get("baselines", {})
 
 
 def plan_folds(study: str, dataset: Input[Dataset], params: dict, seed: int, work_uri: str) -> List[dict]:
@@ -95,12 +96,13 @@ def evaluate(
     ``evaluation`` artifact's metadata. (One plain output: kfp.local cannot
     branch on a NamedTuple field.)"""
     from components.steps import show_progress
-    from components.steps.evaluate import log_to_kfp, run_evaluate_and_bless
+    from components.steps.evaluate import BlessingPolicy, EvaluationInputs, log_to_kfp, run_evaluate_and_bless
 
     show_progress()
-    result = run_evaluate_and_bless(study, variant, model.path, train.path, test.path, transform.path, history.path,
-                                    params, report.path, evaluation.path, registry_uri, threshold,
-                                    min_improvement, force_register)
+    result = run_evaluate_and_bless(
+        study, variant, EvaluationInputs(model.path, train.path, test.path, transform.path, history.path), params,
+        report.path, evaluation.path, BlessingPolicy(registry_uri, threshold, min_improvement, force_register),
+        test.metadata.get("baselines", {}))
     log_to_kfp(result, metrics, classification_metrics)
     evaluation.metadata.update(result["blessing"])
     return result["blessing"]["register"]

@@ -68,11 +68,29 @@ def _table(header: list[str], rows: list[list]) -> str:
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
-def render(title: str, evaluation: dict, history: dict, facts: dict) -> str:
+def example_grid(draw, table: dict, rows, labels, predicted, class_names: list[str]) -> str:
+    """Misclassified test examples, each drawn by the study (``draw(ax, table, row)``)
+    and titled with its true and predicted class."""
+    rows = list(rows)
+    if not rows:
+        return "<p>No misclassified test examples.</p>"
+    cols = min(8, len(rows))
+    fig, axes = plt.subplots((len(rows) + cols - 1) // cols, cols, figsize=(1.8 * cols, 2.1 * ((len(rows) + cols - 1) // cols)),
+                             squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, row in zip(axes.flat, rows):
+        draw(ax, table, row)
+        ax.set_title(f"true {class_names[int(labels[row])]}\npred {class_names[int(predicted[row])]}", fontsize=8)
+    return _png(fig)
+
+
+def render(title: str, evaluation: dict, history: dict, facts: dict, examples: str | None = None) -> str:
     """The whole report page for one evaluated model."""
     summary = [["accuracy", f"{evaluation['accuracy']:.4f}"], ["loss", f"{evaluation['loss']:.4f}"],
-               ["majority-class baseline", f"{evaluation['majority_baseline_accuracy']:.4f}"],
-               ["macro F1", f"{evaluation['macro_f1']:.4f}"]]
+               ["majority-class baseline accuracy", f"{evaluation['majority_baseline_accuracy']:.4f}"]]
+    summary += [[f"baseline: {k}", f"{v:.4f}"] for k, v in evaluation.get("baselines", {}).items()]
+    summary.append(["macro F1", f"{evaluation['macro_f1']:.4f}"])
     if "roc_auc" in evaluation:
         summary.append(["ROC AUC", f"{evaluation['roc_auc']:.4f}"])
     per_class = [[name, f"{m['precision']:.4f}", f"{m['recall']:.4f}", f"{m['f1']:.4f}", m["support"]]
@@ -86,6 +104,8 @@ def render(title: str, evaluation: dict, history: dict, facts: dict) -> str:
         "<h2>Confusion matrix</h2>", confusion_heatmap(evaluation["confusion_matrix"], evaluation["class_names"]),
         "<h2>Classification report</h2>", _table(["class", "precision", "recall", "F1", "support"], per_class),
     ]
+    if examples:
+        sections += ["<h2>Misclassified test examples</h2>", examples]
     if "roc_curve" in evaluation:
         sections += ["<h2>ROC curve</h2>", roc_plot(evaluation["roc_curve"], evaluation["roc_auc"])]
     scalars = {k: v for k, v in evaluation.get("extras", {}).items() if isinstance(v, (int, float))}

@@ -11,9 +11,11 @@ import os
 import sys
 import time
 
+from components.storage import StorageError
 from components.studies import STUDIES, ParameterError, RunParams, UnknownStudy, get_study
+from pipelines import registry_commands
 
-EXPECTED_ERRORS = (UnknownStudy, ParameterError, FileNotFoundError, ValueError, OSError)
+EXPECTED_ERRORS = (UnknownStudy, ParameterError, StorageError, LookupError, FileNotFoundError, ValueError, OSError)
 
 
 def _print_params(params) -> None:
@@ -106,6 +108,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override a pipeline parameter (repeatable); see 'kfp-studies list'")
     p.set_defaults(func=_run)
+
+    registry_commands.add_parser(sub)
     return top
 
 

@@ -7,6 +7,8 @@ import logging
 import os
 from dataclasses import dataclass
 
+import numpy as np
+
 from components import splits, tables
 from components.studies import get_study
 
@@ -36,6 +38,8 @@ def load_state(path: str) -> dict:
 
 
 def run_preprocess(study: str, raw_path: str, params: dict, seed: int, out: PreprocessOutputs) -> dict:
+    """Returns the split sizes and, where the study defines naive baselines
+    (e.g. TF-IDF for text), their test scores, fitted on the same training rows."""
     spec = get_study(study)
     p = spec.params.from_mapping(params)
     recipe = spec.recipe()
@@ -52,4 +56,7 @@ def run_preprocess(study: str, raw_path: str, params: dict, seed: int, out: Prep
     save_state(out.state, state)
     counts = {"train": len(train_rows), "validation": len(val_rows), "test": len(test_rows)}
     log.info("split %s; transforms fitted on the %d training rows", counts, len(train_rows))
+    if hasattr(recipe, "baselines"):
+        counts["baselines"] = recipe.baselines(prepared, np.concatenate([train_rows, val_rows]), test_rows)
+        log.info("baselines on the test rows: %s", counts["baselines"])
     return counts

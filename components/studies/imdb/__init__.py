@@ -16,7 +16,8 @@ class ImdbParams(Params):
     )
     cv_folds: int = param(5, "cross_validate", "folds of the cross-validation")
     variants: str = param(
-        "final",
+        # The seed's final network plus the best of its sweep; CV picks among them.
+        "final,16-16-1+dropout0.5,16-16-1+l2,64-32-16-1+l2+dropout0.5",
         "cross_validate",
         "comma-separated models compared by CV, the best then trained on all training data: "
         "'final', 'baseline', or layer sizes like '64-32-1+l2+dropout0.5' (docs/studies/imdb.md)",

@@ -73,6 +73,14 @@ def build_model(state: dict, params: ImdbParams, variant: str):
     return dense_classifier(parse_variant(variant), int(state["num_words"]), params.learning_rate)
 
 
+def baselines(prepared: Prepared, train_rows: np.ndarray, test_rows: np.ndarray) -> dict:
+    """TF-IDF + logistic regression on the same tokens and rows, to judge the network by."""
+    from components.baselines import tfidf_logistic_regression
+
+    return {"tfidf_logreg_accuracy": tfidf_logistic_regression(prepared.tokens, prepared.label, train_rows,
+                                                               test_rows)}
+
+
 def training_extras(train: Table, params: ImdbParams) -> dict:
     """No callbacks or class weights: the seed trained with plain ``fit``."""
     return {}

@@ -1,0 +1,70 @@
+"""``kfp-studies registry``: look at a study's registered versions and move its champion."""
+from __future__ import annotations
+
+import json
+
+from pipelines.targets import LOCAL
+
+
+def _registry(args):
+    from components.registry import Registry
+
+    return Registry(args.registry)
+
+
+def _list(args) -> None:
+    registry = _registry(args)
+    champion = (registry.champion_pointer(args.study) or {}).get("version")
+    versions = registry.versions(args.study)
+    if not versions:
+        print(f"no versions of {args.study} in {args.registry}")
+        return
+    print(f"{'':2}{'version':30} {'accuracy':>9}  {'blessed':7}  created")
+    for version in versions:
+        card = registry.card(args.study, version)
+        accuracy = card.get("metrics", {}).get("accuracy")
+        blessing = card.get("blessing", {})
+        blessed = "forced" if blessing.get("forced") and not blessing.get("blessed") else str(blessing.get("blessed"))
+        mark = "* " if version == champion else "  "
+        print(f"{mark}{version:30} {accuracy if accuracy is None else f'{accuracy:9.4f}'}  {blessed:7}  "
+              f"{card.get('created_at', '?')}")
+    print("(* champion)")
+
+
+def _show(args) -> None:
+    registry = _registry(args)
+    card = registry.card(args.study, args.version) if args.version else registry.champion(args.study)
+    if card is None:
+        raise LookupError(f"{args.study} has no champion in {args.registry}")
+    print(json.dumps(card, indent=2))
+
+
+def _promote(args) -> None:
+    pointer = _registry(args).promote(args.study, args.version, args.reason)
+    print(f"{args.study}: champion is now {pointer['version']}")
+
+
+def _rollback(args) -> None:
+    pointer = _registry(args).rollback(args.study, args.reason)
+    print(f"{args.study}: champion rolled back to {pointer['version']}")
+
+
+def add_parser(sub) -> None:
+    top = sub.add_parser("registry", help="list, show, promote or roll back registered models")
+    actions = top.add_subparsers(dest="action", required=True, metavar="ACTION")
+
+    def action(name, func, help):
+        p = actions.add_parser(name, help=help)
+        p.add_argument("study")
+        p.add_argument("--registry", default=LOCAL.registry_uri,
+                       help=f"registry URI (default: {LOCAL.registry_uri})")
+        p.set_defaults(func=func)
+        return p
+
+    action("list", _list, "every version, the champion marked")
+    action("show", _show, "a version's card (the champion's by default)").add_argument("--version")
+    p = action("promote", _promote, "make a version the champion")
+    p.add_argument("version")
+    p.add_argument("--reason", default="promoted by hand")
+    action("rollback", _rollback, "make the previous champion the champion again").add_argument(
+        "--reason", default="rolled back by hand")
