@@ -49,13 +49,17 @@ def plan_folds(study: str, dataset: Input[Dataset], params: dict, seed: int, wor
 
 def cross_validate(
     study: str, dataset: Input[Dataset], params: dict, seed: int, variant: str, fold: int, result_uri: str,
+    work_uri: str, run_id: str,
 ) -> float:
-    """Train and score one fold of one variant, transforms refitted on the fold; returns its accuracy."""
+    """Train and score one fold of one variant, transforms refitted on the fold; returns its accuracy.
+    Checkpoints each epoch under ``work_uri``, so a preempted and retried task resumes."""
+    from components.checkpoints import checkpoint_uri
     from components.steps import show_progress
     from components.steps.cross_validate import run_fold_to
 
     show_progress()
-    return run_fold_to(study, dataset.path, params, variant, seed, fold, result_uri).accuracy
+    checkpoints = checkpoint_uri(work_uri, study, run_id, f"cv/{variant}-fold{fold}")
+    return run_fold_to(study, dataset.path, params, variant, seed, fold, result_uri, checkpoints).accuracy
 
 
 def compare_variants(folds: List[dict], metrics: Output[Metrics], comparison: Output[Markdown]) -> str:
@@ -73,15 +77,17 @@ def compare_variants(folds: List[dict], metrics: Output[Metrics], comparison: Ou
 
 def train(
     study: str, variant: str, train: Input[Dataset], validation: Input[Dataset], transform: Input[Artifact],
-    params: dict, seed: int, model: Output[Model], history: Output[Artifact],
+    params: dict, seed: int, work_uri: str, run_id: str, model: Output[Model], history: Output[Artifact],
 ):
-    """Fit the chosen variant; save ``model.keras``, a SavedModel and the learning curves."""
+    """Fit the chosen variant; save ``model.keras``, a SavedModel and the learning curves.
+    Checkpoints each epoch under ``work_uri``, so a preempted and retried task resumes."""
+    from components.checkpoints import checkpoint_uri
     from components.steps import show_progress
     from components.steps.train import run_train
 
     show_progress()
     model.metadata.update(run_train(study, variant, train.path, validation.path, transform.path, params, seed,
-                                    model.path, history.path))
+                                    model.path, history.path, checkpoint_uri(work_uri, study, run_id, "train")))
 
 
 def evaluate(

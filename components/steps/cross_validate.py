@@ -36,7 +36,8 @@ class FoldScore:
     seconds_per_epoch: float
 
 
-def run_fold(study: str, raw_path: str, params: dict, variant: str, seed: int, fold: int) -> FoldScore:
+def run_fold(study: str, raw_path: str, params: dict, variant: str, seed: int, fold: int,
+             checkpoint_uri: str = "") -> FoldScore:
     """Train and score one fold; the unit of work a cluster can run on its own node."""
     spec = get_study(study)
     p = spec.params.from_mapping(params)
@@ -48,7 +49,7 @@ def run_fold(study: str, raw_path: str, params: dict, variant: str, seed: int, f
     prepared = recipe.prepare(raw)
     state = recipe.fit(prepared, fit_rows, p)
     fit_table, held_table = recipe.encode(prepared, fit_rows, state), recipe.encode(prepared, held_rows, state)
-    model, curves = fit_model(recipe, p, variant, state, fit_table, None, seed)
+    model, curves = fit_model(recipe, p, variant, state, fit_table, None, seed, checkpoint_uri)
     scores = evaluate_model(recipe, p, model, state, held_table, majority_class(labels[fit_rows]))
     log.info("%s fold %d/%d: accuracy %.4f", variant, fold + 1, p.cv_folds, scores["accuracy"])
     return FoldScore(variant, fold, scores["accuracy"], scores["loss"], len(fit_rows), len(held_rows),
@@ -108,9 +109,9 @@ def plan(study: str, dataset_sha256: str, params: dict, seed: int, work_uri: str
 
 
 def run_fold_to(study: str, raw_path: str, params: dict, variant: str, seed: int, fold: int,
-                result_uri: str) -> FoldScore:
+                result_uri: str, checkpoint_uri: str = "") -> FoldScore:
     """Score one fold and write the score where the plan said."""
-    score = run_fold(study, raw_path, params, variant, seed, fold)
+    score = run_fold(study, raw_path, params, variant, seed, fold, checkpoint_uri)
     storage.write_bytes(result_uri, json.dumps(asdict(score)).encode())
     return score
 

@@ -9,6 +9,7 @@ import time
 import keras
 
 from components import devices, tables
+from components.checkpoints import EpochCheckpoint
 from components.steps.preprocess import load_state
 from components.studies import get_study
 
@@ -18,38 +19,43 @@ SAVED_MODEL_DIR = "saved_model"
 
 
 class EpochTimer(keras.callbacks.Callback):
-    """Seconds per epoch, recorded next to Keras' own history."""
-
-    def on_train_begin(self, logs=None):
-        self.seconds = []
+    """Adds ``epoch_seconds`` to each epoch's logs, so Keras' history (and the
+    checkpoint, which comes after this callback) records it like any metric."""
 
     def on_epoch_begin(self, epoch, logs=None):
         self._start = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
-        self.seconds.append(time.perf_counter() - self._start)
+        logs["epoch_seconds"] = time.perf_counter() - self._start
 
 
-def fit_model(recipe, p, variant: str, state: dict, train: dict, validation: dict | None, seed: int):
-    """Build and fit one model; returns it and its history (with seconds per epoch)."""
+def fit_model(recipe, p, variant: str, state: dict, train: dict, validation: dict | None, seed: int,
+              checkpoint_uri: str = ""):
+    """Build and fit one model; returns it and its history (with seconds per epoch).
+
+    With ``checkpoint_uri``, every epoch is checkpointed there and a rerun
+    resumes after the last completed epoch instead of starting over."""
     keras.utils.set_random_seed(seed)
+    checkpoint = EpochCheckpoint(checkpoint_uri) if checkpoint_uri else None
     with devices.training_strategy().scope():
-        model = recipe.build_model(state, p, variant)
+        model, done, past = checkpoint.restore() if checkpoint else (None, 0, {})
+        model = model or recipe.build_model(state, p, variant)
     extras = recipe.training_extras(train, p)
-    timer = EpochTimer()
+    saving = [checkpoint.callback(past)] if checkpoint else []
     history = model.fit(
         recipe.dataset(train, state, p.batch_size, shuffle=True, seed=seed),
         validation_data=recipe.dataset(validation, state, p.batch_size, shuffle=False, seed=seed)
         if validation is not None
         else None,
         epochs=p.epochs,
+        initial_epoch=done,
         verbose=2,
         shuffle=False,  # the dataset shuffles itself, seeded
-        callbacks=[timer, *extras.get("callbacks", [])],
+        callbacks=[*extras.get("callbacks", []), EpochTimer(), *saving],
         class_weight=extras.get("class_weight"),
     )
-    curves = {k: [float(v) for v in vals] for k, vals in history.history.items()}
-    curves["epoch_seconds"] = timer.seconds
+    new = history.history
+    curves = {k: list(past.get(k, [])) + [float(v) for v in new.get(k, [])] for k in {*past, *new}}
     return model, curves
 
 
@@ -62,7 +68,7 @@ def save_model(model, model_dir: str) -> None:
 
 def run_train(
     study: str, variant: str, train_path: str, validation_path: str, state_path: str, params: dict, seed: int,
-    model_dir: str, history_path: str,
+    model_dir: str, history_path: str, checkpoint_uri: str = "",
 ) -> dict:
     spec = get_study(study)
     p = spec.params.from_mapping(params)
@@ -74,7 +80,7 @@ def run_train(
     elif tables.num_rows(validation) == 0:
         validation = None
     log.info("training %s on %d rows for %d epochs", variant, tables.num_rows(train), p.epochs)
-    model, curves = fit_model(recipe, p, variant, state, train, validation, seed)
+    model, curves = fit_model(recipe, p, variant, state, train, validation, seed, checkpoint_uri)
     save_model(model, model_dir)
     with open(history_path, "w", encoding="utf-8") as f:
         json.dump(curves, f)

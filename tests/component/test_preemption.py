@@ -1,0 +1,70 @@
+"""Preemption-safe training: SIGKILL a training process mid-run, rerun it, and it resumes."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from components.steps.ingest import run_ingest
+from components.steps.preprocess import PreprocessOutputs, run_preprocess
+from components.studies.imdb.sample import write_sample
+
+EPOCHS = 8
+TRAIN = """
+import sys
+from components.steps import show_progress
+from components.steps.train import run_train
+show_progress()
+d, ckpt = sys.argv[1], sys.argv[2]
+run_train("imdb", "64-64-1", f"{d}/train", f"{d}/validation", f"{d}/state", {"epochs": %d, "batch_size": 4,
+          "fit_on_validation": False}, 1, f"{d}/model", f"{d}/history.json", ckpt)
+""" % EPOCHS
+
+
+@pytest.fixture
+def prepared(tmp_path):
+    source = write_sample(str(tmp_path / "src"), per_class=250, seed=3)
+    run_ingest("imdb", source, str(tmp_path / "raw"))
+    run_preprocess("imdb", str(tmp_path / "raw"), {"validation_size": 50}, 1,
+                   PreprocessOutputs(*(str(tmp_path / n) for n in ("train", "validation", "test", "state"))))
+    return tmp_path
+
+
+def _progress(ckpt) -> int:
+    try:
+        return json.load(open(os.path.join(ckpt, "progress.json")))["epoch"]
+    except (FileNotFoundError, json.JSONDecodeError):
+        return 0
+
+
+def _train(folder, ckpt):
+    return subprocess.Popen([sys.executable, "-c", TRAIN, str(folder), ckpt], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+
+
+def test_a_killed_training_resumes_from_its_last_completed_epoch(prepared):
+    ckpt = str(prepared / "work" / "checkpoints")
+    first = _train(prepared, ckpt)
+    deadline = time.monotonic() + 300
+    while _progress(ckpt) < 2:
+        assert first.poll() is None, "training ended before it could be killed:\n" + first.stdout.read()
+        assert time.monotonic() < deadline, "no checkpoint after 300 s"
+        time.sleep(0.05)
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    completed = _progress(ckpt)
+    assert 2 <= completed < EPOCHS
+
+    second = _train(prepared, ckpt)
+    output, _ = second.communicate(timeout=600)
+    assert second.returncode == 0, output
+    assert f"after epoch {completed}" in output, "resumed from the last completed epoch"
+    epochs_run = [line for line in output.splitlines() if line.startswith("Epoch ")]
+    assert epochs_run[0].startswith(f"Epoch {completed + 1}/{EPOCHS}"), "not restarted from epoch 1"
+    assert len(epochs_run) == EPOCHS - completed, "at most the epoch in progress was lost"
+    history = json.load(open(prepared / "history.json"))
+    assert len(history["loss"]) == EPOCHS and len(history["epoch_seconds"]) == EPOCHS
+    assert os.path.isfile(prepared / "model" / "model.keras")
