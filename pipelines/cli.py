@@ -14,8 +14,10 @@ import time
 from components.storage import StorageError
 from components.studies import STUDIES, ParameterError, RunParams, UnknownStudy, get_study
 from pipelines import registry_commands
+from pipelines.local import PipelineFailed
 
-EXPECTED_ERRORS = (UnknownStudy, ParameterError, StorageError, LookupError, FileNotFoundError, ValueError, OSError)
+EXPECTED_ERRORS = (UnknownStudy, ParameterError, StorageError, LookupError, FileNotFoundError, ValueError, OSError,
+                   PipelineFailed)
 
 
 def _print_params(params) -> None:

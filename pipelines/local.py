@@ -1,13 +1,44 @@
 """Run a study's whole pipeline on this machine with ``kfp.local``."""
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import io
 import os
+import re
+import sys
 import warnings
 from dataclasses import dataclass
 
 from pipelines.compile import build_pipeline
 from pipelines.targets import LOCAL, Target
+
+
+_EXCEPTION_LINE = re.compile(r"^\s*((?:\w+\.)*\w*(?:Error|Exception|Exists|NotFound|Failed|Pickle|Path)): (.+)$")
+_FAILED_TASK = re.compile(r"Inner task failed: '([\w-]+)'")
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+class PipelineFailed(RuntimeError):
+    """A step failed; the message names the step and its error, not kfp's traceback."""
+
+
+class _StdoutTee(io.TextIOBase):
+    """Passes the steps' streamed logs through and keeps the last exception line seen."""
+
+    def __init__(self, out):
+        self._out = out
+        self.last_error = ""
+
+    def write(self, text: str) -> int:
+        for line in text.splitlines():
+            match = _EXCEPTION_LINE.match(line)
+            if match:
+                self.last_error = f"{match.group(1)}: {match.group(2)}"
+        return self._out.write(text)
+
+    def flush(self) -> None:
+        self._out.flush()
 
 
 @dataclass(frozen=True)
@@ -36,7 +67,14 @@ def run_local(study: str, source: str, overrides: dict | None = None, target: Ta
                raise_on_error=True)
     pipeline = build_pipeline(study, target)
     source = _absolute(source)
-    outputs = pipeline(source=source, **(overrides or {})).outputs
+    tee = _StdoutTee(sys.stdout)
+    try:
+        with contextlib.redirect_stdout(tee):
+            outputs = pipeline(source=source, **(overrides or {})).outputs
+    except RuntimeError as exc:
+        task = _FAILED_TASK.search(_ANSI.sub("", str(exc)))
+        raise PipelineFailed(f"step {task.group(1) if task else '?'} failed: {tee.last_error or exc} "
+                             f"(its log is above; outputs under {target.pipeline_root})") from None
     return LocalRun(target.pipeline_root, (overrides or {}).get("registry_uri", target.registry_uri),
                     dict(outputs["metrics"].metadata), outputs["report"].path, outputs["comparison"].path)
 
