@@ -3,16 +3,21 @@
     ingest -> preprocess ------------------------> train -> evaluate -> (if blessed or forced) register
           \\-> plan_folds -> [cross_validate per (variant, fold)] -> compare_variants --best variant--^
 
-Study pipelines declare their parameters (with the seed's defaults) and hand
-them to :func:`study_dag`, grouped by the step that uses them.
+:func:`study_pipeline` makes a study's pipeline from its ``Params``: one
+pipeline parameter per field, with the seed's default and its help text as
+the parameter's description in the KFP UI, plus the ``RunParams`` and the
+target's URIs. Deriving the signature (rather than writing it out per study)
+means a pipeline can never drift from the parameters its steps validate.
 """
 
-from typing import Any, NamedTuple
+import inspect
+from typing import Any, Callable, NamedTuple
 
 from kfp import dsl
 
-from components.studies import Params
+from components.studies import Params, RunParams, get_study
 from pipelines.steps import Steps
+from pipelines.targets import Target
 
 
 def params_by_step(params: type[Params], values: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -61,3 +66,38 @@ def study_dag(
                        registry_uri=registry_uri,
                        image=steps.target.image, run_id=dsl.PIPELINE_JOB_NAME_PLACEHOLDER)
     return StudyOutputs(scored.outputs["metrics"], scored.outputs["report"], cv.outputs["comparison"])
+
+
+def _parameter(name: str, kind: type, default=inspect.Parameter.empty) -> inspect.Parameter:
+    return inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=default, annotation=kind)
+
+
+def study_pipeline(study: str) -> Callable[[Target], Any]:
+    """``build(target)`` for ``study``: its pipeline, bound to the target's image and URIs."""
+    spec = get_study(study)
+    fields = [*spec.params.fields(), *RunParams.fields()]
+
+    def build(target: Target):
+        parameters = [_parameter("source", str), *(_parameter(f.name, type(f.default), f.default) for f in fields),
+                      _parameter("registry_uri", str, target.registry_uri), _parameter("work_uri", str, target.work_uri)]
+        names = [p.name for p in parameters]
+
+        def pipeline(*args):
+            values = dict(zip(names, args))
+            return study_dag(Steps(target), study, params_by_step(spec.params, values),
+                             params_by_step(RunParams, values)["run"], values["source"], values["registry_uri"],
+                             values["work_uri"])
+
+        pipeline.__signature__ = inspect.Signature(parameters, return_annotation=StudyOutputs)
+        pipeline.__name__ = study
+        # KFP reads the "Args:" section into each parameter's description.
+        pipeline.__doc__ = "\n".join([
+            spec.title, "", "Args:",
+            "    source: the study's source: a local path, file://, http(s)://, gs:// or s3:// URI",
+            *(f"    {f.name}: {f.metadata['help']}" for f in fields),
+            "    registry_uri: where blessed models are registered",
+            "    work_uri: run scratch space: cross-validation scores and training checkpoints",
+        ])
+        return dsl.pipeline(name=study, description=spec.title)(pipeline)
+
+    return build
