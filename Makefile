@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 .PHONY: help install demo test bench compile clean
 
 help: ## list the targets
-	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	$(PYTHON_BOOT) -m venv $(VENV)
@@ -33,3 +33,4 @@ clean: ## remove outputs (not the virtualenv)
 	rm -rf out .pytest_cache
 
 -include docker/image.mk
+-include deploy/kind.mk

@@ -15,8 +15,17 @@ from kfp.dsl import HTML, Artifact, ClassificationMetrics, Dataset, Input, Markd
 DEFAULT_IMAGE = "kfp-studies:0.1.0"
 
 
-def ingest(study: str, source: str, dataset: Output[Dataset]):
-    """Fetch and validate the study's source; record its sha256, size and record count."""
+def probe_source(source: str) -> str:
+    """The source's current content version: with caching on, ingest's cache key follows the data."""
+    from components.steps.probe import source_version
+
+    return source_version(source)
+
+
+def ingest(study: str, source: str, dataset: Output[Dataset], source_version: str = ""):
+    """Fetch and validate the study's source; record its sha256, size and record count.
+
+    ``source_version`` (from ``probe_source``) is not read: it only keys KFP's cache to the data."""
     from components.steps import show_progress
     from components.steps.ingest import run_ingest
 
@@ -49,17 +58,14 @@ def plan_folds(study: str, dataset: Input[Dataset], params: dict, seed: int, wor
 
 def cross_validate(
     study: str, dataset: Input[Dataset], params: dict, seed: int, variant: str, fold: int, result_uri: str,
-    work_uri: str, run_id: str,
 ) -> float:
     """Train and score one fold of one variant, transforms refitted on the fold; returns its accuracy.
-    Checkpoints each epoch under ``work_uri``, so a preempted and retried task resumes."""
-    from components.checkpoints import checkpoint_uri
+    Checkpoints each epoch beside ``result_uri``, so a preempted and retried task resumes."""
     from components.steps import show_progress
     from components.steps.cross_validate import run_fold_to
 
     show_progress()
-    checkpoints = checkpoint_uri(work_uri, study, run_id, f"cv/{variant}-fold{fold}")
-    return run_fold_to(study, dataset.path, params, variant, seed, fold, result_uri, checkpoints).accuracy
+    return run_fold_to(study, dataset.path, params, variant, seed, fold, result_uri).accuracy
 
 
 def compare_variants(folds: List[dict], metrics: Output[Metrics], comparison: Output[Markdown]) -> str:
@@ -77,17 +83,16 @@ def compare_variants(folds: List[dict], metrics: Output[Metrics], comparison: Ou
 
 def train(
     study: str, variant: str, train: Input[Dataset], validation: Input[Dataset], transform: Input[Artifact],
-    params: dict, seed: int, work_uri: str, run_id: str, model: Output[Model], history: Output[Artifact],
+    params: dict, seed: int, work_uri: str, model: Output[Model], history: Output[Artifact],
 ):
     """Fit the chosen variant; save ``model.keras``, a SavedModel and the learning curves.
     Checkpoints each epoch under ``work_uri``, so a preempted and retried task resumes."""
-    from components.checkpoints import checkpoint_uri
     from components.steps import show_progress
     from components.steps.train import run_train
 
     show_progress()
     model.metadata.update(run_train(study, variant, train.path, validation.path, transform.path, params, seed,
-                                    model.path, history.path, checkpoint_uri(work_uri, study, run_id, "train")))
+                                    model.path, history.path, work_uri))
 
 
 def evaluate(
@@ -136,11 +141,13 @@ class Components(NamedTuple):
     train: object
     evaluate: object
     register: object
+    probe_source: object  # runs before ingest when caching is on (pipelines/steps.py)
 
 
 def build_components(image: str = DEFAULT_IMAGE) -> Components:
     """The components bound to ``image``, which must contain this project and kfp:
-    the six steps, plus the two small ones that fan cross-validation out and in."""
+    the six steps, the two small ones that fan cross-validation out and in, and the
+    source probe that keeps cached runs fresh."""
     def make(func):
         return dsl.component(func, base_image=image, install_kfp_package=False)
 

@@ -2,7 +2,8 @@
 
 Two tests, as TFX's evaluator does them: an absolute threshold on the study's
 metric, then a comparison with the registry's current champion (higher is
-better, by at least ``min_improvement``). Forcing registers anyway, and the
+better, by more than ``min_improvement``: a tie never replaces the champion,
+so rerunning on unchanged data registers nothing new). Forcing registers anyway, and the
 reason says it was forced.
 """
 from __future__ import annotations
@@ -34,9 +35,9 @@ def bless(
     else:
         best = float(champion["metrics"][metric])
         version = champion.get("version", "?")
-        if value >= best + min_improvement:
+        if value - best > min_improvement:
             blessed, reason = True, (f"{metric} {value:.4f} beats the champion {version} ({best:.4f}) "
-                                     f"by at least {min_improvement:.4f}")
+                                     f"by more than {min_improvement:.4f}")
         else:
             blessed, reason = False, (f"{metric} {value:.4f} does not beat the champion {version} ({best:.4f}) "
                                       f"by the minimum improvement {min_improvement:.4f}")

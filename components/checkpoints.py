@@ -9,6 +9,7 @@ written: a kill at any moment leaves a consistent checkpoint behind.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -22,10 +23,18 @@ log = logging.getLogger(__name__)
 PROGRESS = "progress.json"
 
 
-def checkpoint_uri(work_uri: str, study: str, run_id: str, task: str) -> str:
-    """Run-scoped: a retried task of the same run finds its checkpoint; another run starts afresh.
-    No ``work_uri``, no checkpoints."""
-    return storage.join(work_uri, "checkpoints", study, run_id, task) if work_uri else ""
+def checkpoint_uri(work_uri: str, study: str, identity: dict) -> str:
+    """Where a training task checkpoints: keyed by what determines its result
+    (``identity``: data digests, parameters, variant, seed), not by run id.
+
+    A retried task of the same run finds its checkpoint, and so does a rerun
+    on identical inputs (which then has nothing left to train); a run id in
+    the task's inputs would also defeat KFP's cache. No ``work_uri``, no
+    checkpoints."""
+    if not work_uri:
+        return ""
+    key = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:16]
+    return storage.join(work_uri, "checkpoints", study, key)
 
 
 class EpochCheckpoint:

@@ -1,7 +1,9 @@
-"""``kfp-studies``: list studies, make samples, compile pipelines, run them locally.
+"""``kfp-studies``: list studies, make samples, compile pipelines, run them locally,
+submit and schedule them on Kubeflow Pipelines or Vertex AI.
 
-Every command answers ``--help``. Expected failures (a bad study name, source
-or parameter) print one clear line and exit with status 2, never a traceback.
+Every command answers ``--help``. Expected failures (a bad study name, source,
+parameter or target field) print one clear line and exit with status 2, never
+a traceback; a submitted run that fails or times out exits with status 1.
 """
 from __future__ import annotations
 
@@ -13,7 +15,8 @@ import time
 
 from components.storage import StorageError
 from components.studies import STUDIES, ParameterError, RunParams, UnknownStudy, get_study
-from pipelines import registry_commands
+from pipelines import registry_commands, schedule_commands, submit_command, target_commands
+from pipelines.cli_options import add_target_options, target_and_parameters
 from pipelines.local import PipelineFailed
 
 EXPECTED_ERRORS = (UnknownStudy, ParameterError, StorageError, LookupError, FileNotFoundError, ValueError, OSError,
@@ -26,6 +29,7 @@ def _print_params(params) -> None:
 
 
 def _list(args) -> None:
+    target, _ = target_and_parameters(args)
     for study in STUDIES.values():
         print(f"{study.name}: {study.title}")
         print(f"  sources: {'; '.join(study.source_formats)}")
@@ -33,7 +37,9 @@ def _list(args) -> None:
         print()
     print("every study also has:")
     _print_params(RunParams)
-    print("  registry_uri = the target's  [run] where blessed models are registered")
+    print(f"  registry_uri = {target.registry_uri!r}  [run] where blessed models are registered "
+          f"(target {target.name})")
+    print(f"  work_uri = {target.work_uri!r}  [run] scratch space: cross-validation scores (target {target.name})")
 
 
 def _sample(args) -> None:
@@ -47,32 +53,40 @@ def _sample(args) -> None:
 
 
 def _compile(args) -> None:
-    from pipelines.compile import compile_study
-    from pipelines.targets import LOCAL
+    from pipelines.compile import build_pipeline, compile_study
+    from pipelines.parameters import resolve
 
+    target, assignments = target_and_parameters(args)
     studies = sorted(STUDIES) if args.all else [args.study]
     if not studies or studies == [None]:
         raise ParameterError("name a study or give --all")
+    if args.package and len(studies) != 1:
+        raise ParameterError("--package names one file: give one study, or -o DIR with --all")
     start = time.perf_counter()
     for name in studies:
-        print(f"compiled {name}: {compile_study(name, LOCAL, args.output)}")
+        defaults = resolve(name, build_pipeline(name, target), assignments) if assignments else None
+        path = compile_study(name, target, args.output, defaults, package_path=args.package)
+        print(f"compiled {name} for {target.name}: {path}")
     print(f"{len(studies)} pipeline(s) in {time.perf_counter() - start:.2f} s")
 
 
 def _run(args) -> None:
     from pipelines.compile import build_pipeline
     from pipelines.local import run_local
-    from pipelines.parameters import parse_assignments, resolve
-    from pipelines.targets import LOCAL
+    from pipelines.parameters import resolve
 
     if not args.local:
         raise ParameterError("only --local runs are supported by 'run'; use 'submit' for a cluster")
+    target, assignments = target_and_parameters(args)
+    if target.backend != "local":
+        raise ParameterError(f"target {target.name!r} is a {target.backend} target; 'run --local' needs a local one "
+                             f"(use 'kfp-studies submit {args.study} --target {target.name}')")
     get_study(args.study)
     if "://" not in args.source and not os.path.exists(args.source):
         raise FileNotFoundError(f"source not found: {args.source}")
-    overrides = resolve(args.study, build_pipeline(args.study, LOCAL), parse_assignments(args.set))
+    overrides = resolve(args.study, build_pipeline(args.study, target), assignments)
     start = time.perf_counter()
-    result = run_local(args.study, args.source, overrides)
+    result = run_local(args.study, args.source, overrides, target)
     print(f"\n{args.study}: pipeline finished in {time.perf_counter() - start:.1f} s")
     print(f"  outputs under   {result.pipeline_root}")
     print(f"  report          {result.report}")
@@ -87,6 +101,7 @@ def parser() -> argparse.ArgumentParser:
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("list", help="studies and their parameters")
+    add_target_options(p)
     p.set_defaults(func=_list)
 
     p = sub.add_parser("sample", help="write a synthetic source in the study's real format")
@@ -97,32 +112,39 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=_sample)
 
-    p = sub.add_parser("compile", help="compile pipelines to KFP IR YAML")
+    target_commands.add_parser(sub)
+
+    p = sub.add_parser("compile", help="compile pipelines to KFP IR YAML for a target")
     p.add_argument("study", nargs="?", help=f"one of: {', '.join(STUDIES)}")
     p.add_argument("--all", action="store_true", help="every study")
     p.add_argument("-o", "--output", default="out/compiled", help="output folder (default: out/compiled)")
+    p.add_argument("--package", metavar="FILE", help="write one study's package to FILE instead of DIR/STUDY.yaml")
+    add_target_options(p, set_help="target.FIELD=VALUE overrides a target field; any other KEY=VALUE becomes "
+                                   "that pipeline parameter's default in the package (repeatable)")
     p.set_defaults(func=_compile)
 
     p = sub.add_parser("run", help="run a study's whole pipeline")
     p.add_argument("study", help=f"one of: {', '.join(STUDIES)}")
     p.add_argument("--local", action="store_true", help="run on this machine with kfp.local (no cluster)")
     p.add_argument("--source", required=True, help="local path, file://, http(s)://, gs:// or s3:// URI")
-    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                   help="override a pipeline parameter (repeatable); see 'kfp-studies list'")
+    add_target_options(p, set_help="override a pipeline parameter (repeatable; see 'kfp-studies list'), "
+                                   "or a target field with target.FIELD=VALUE")
     p.set_defaults(func=_run)
 
+    submit_command.add_parser(sub)
+    schedule_commands.add_parser(sub)
     registry_commands.add_parser(sub)
     return top
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = schedule_commands.default_action(list(sys.argv[1:] if argv is None else argv))
     args = parser().parse_args(argv)
     try:
-        args.func(args)
+        return args.func(args) or 0
     except EXPECTED_ERRORS as exc:
         print(f"kfp-studies {args.command}: error: {exc}", file=sys.stderr)
         return 2
-    return 0
 
 
 if __name__ == "__main__":

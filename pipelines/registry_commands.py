@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import json
 
-from pipelines.targets import LOCAL
+from pipelines.cli_options import add_target_options, target_and_parameters
 
 
 def _registry(args):
     from components.registry import Registry
 
+    if not args.registry:
+        args.registry = target_and_parameters(args)[0].registry_uri
     return Registry(args.registry)
 
 
@@ -56,8 +58,8 @@ def add_parser(sub) -> None:
     def action(name, func, help):
         p = actions.add_parser(name, help=help)
         p.add_argument("study")
-        p.add_argument("--registry", default=LOCAL.registry_uri,
-                       help=f"registry URI (default: {LOCAL.registry_uri})")
+        p.add_argument("--registry", help="registry URI (default: the target's registry_uri)")
+        add_target_options(p, set_help="target.FIELD=VALUE overrides a target field (repeatable)")
         p.set_defaults(func=func)
         return p
 

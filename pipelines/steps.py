@@ -1,11 +1,28 @@
-"""The six components bound to one target, with the target's per-task settings applied."""
+"""The components bound to one target, with the target's per-task settings applied.
+
+Every task gets the target's caching flag and plain environment. Training
+tasks (``TRAINING_STEPS``) get the accelerator request and CPU/memory limits;
+on a kfp target they also get the node selector and tolerations, written
+into the pipeline's Kubernetes platform spec by kfp-kubernetes. On a kfp
+target every task gets ``secret_env``: references to Kubernetes secrets
+(never their values) exposed as environment variables.
+
+With caching on, ingest is preceded by ``probe_source`` (never cached), whose
+content version is an input of ingest: a rerun on unchanged data is served
+from the cache up to training, while new data behind the same URI is ingested
+and trained on. Evaluate and register are never cached (``NEVER_CACHED``).
+"""
 from __future__ import annotations
 
 from components.adapters import build_components
-from pipelines.targets import Target
+from pipelines.targets import Target, TargetError
 
-# Steps that train models: these get the target's GPU request.
+# Steps that train models: these get the target's GPU request, limits and node placement.
 TRAINING_STEPS = ("train", "cross_validate")
+# Steps that must run every time: they look at the world, not only at their inputs. The
+# probe reads the source's current version; evaluate blesses against the registry's
+# *current* champion (a cached blessing could be stale); register writes the registry.
+NEVER_CACHED = ("probe_source", "evaluate", "register")
 
 
 class Steps:
@@ -17,11 +34,43 @@ class Steps:
         component = getattr(self._components, step)
 
         def task(**inputs):
-            t = component(**inputs)
-            t.set_caching_options(self.target.caching)
-            if step in TRAINING_STEPS and self.target.gpu_count:
-                t.set_accelerator_type(self.target.gpu_type)
-                t.set_accelerator_limit(self.target.gpu_count)
-            return t
+            if step == "ingest" and self.target.caching and "source_version" not in inputs:
+                probe = self._configure("probe_source", self._components.probe_source(source=inputs["source"]))
+                inputs = {**inputs, "source_version": probe.output}
+            return self._configure(step, component(**inputs))
 
         return task
+
+    def _configure(self, step: str, t):
+        target = self.target
+        t.set_caching_options(target.caching and step not in NEVER_CACHED)
+        for name, value in sorted(target.env.items()):
+            t.set_env_variable(name, value)
+        if step in TRAINING_STEPS:
+            if target.gpu_count:
+                t.set_accelerator_type(target.gpu_type)
+                t.set_accelerator_limit(target.gpu_count)
+            if target.cpu_limit:
+                t.set_cpu_limit(target.cpu_limit)
+            if target.memory_limit:
+                t.set_memory_limit(target.memory_limit)
+        if target.backend == "kfp":
+            _kubernetes_settings(t, target, training=step in TRAINING_STEPS)
+        return t
+
+
+def _kubernetes_settings(t, target: Target, training: bool) -> None:
+    if not (target.secret_env or (training and (target.node_selector or target.tolerations))):
+        return
+    try:
+        from kfp import kubernetes
+    except ImportError:
+        raise TargetError(f"target {target.name!r}: node_selector, tolerations and secret_env need kfp-kubernetes: "
+                          "pip install 'kfp-studies[kubernetes]'") from None
+    for secret, keys in sorted(target.secret_env.items()):
+        kubernetes.use_secret_as_env(t, secret_name=secret, secret_key_to_env=dict(keys))
+    if training:
+        for label, value in sorted(target.node_selector.items()):
+            kubernetes.add_node_selector(t, label_key=label, label_value=value)
+        for toleration in target.tolerations:
+            kubernetes.add_toleration(t, **toleration)

@@ -48,12 +48,11 @@ def study_dag(
                             work_uri=work_uri)
     with dsl.ParallelFor(plan.output, parallelism=steps.target.cv_parallelism) as item:
         fold = steps.cross_validate(study=study, dataset=data.outputs["dataset"], params=cv_params, seed=seed,
-                                    variant=item.variant, fold=item.fold, result_uri=item.result_uri,
-                                    work_uri=work_uri, run_id=dsl.PIPELINE_JOB_ID_PLACEHOLDER)
+                                    variant=item.variant, fold=item.fold, result_uri=item.result_uri)
     cv = steps.compare_variants(folds=plan.output).after(fold)
     fit = steps.train(study=study, variant=cv.outputs["Output"], train=prep.outputs["train"],
                       validation=prep.outputs["validation"], transform=prep.outputs["transform"],
-                      params=train_params, seed=seed, work_uri=work_uri, run_id=dsl.PIPELINE_JOB_ID_PLACEHOLDER)
+                      params=train_params, seed=seed, work_uri=work_uri)
     scored = steps.evaluate(study=study, variant=cv.outputs["Output"], model=fit.outputs["model"], train=prep.outputs["train"],
                             test=prep.outputs["test"], transform=prep.outputs["transform"],
                             history=fit.outputs["history"], params=train_params, registry_uri=registry_uri,

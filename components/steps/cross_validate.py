@@ -109,9 +109,10 @@ def plan(study: str, dataset_sha256: str, params: dict, seed: int, work_uri: str
 
 
 def run_fold_to(study: str, raw_path: str, params: dict, variant: str, seed: int, fold: int,
-                result_uri: str, checkpoint_uri: str = "") -> FoldScore:
-    """Score one fold and write the score where the plan said."""
-    score = run_fold(study, raw_path, params, variant, seed, fold, checkpoint_uri)
+                result_uri: str) -> FoldScore:
+    """Score one fold and write the score where the plan said. The fold's
+    training checkpoints live beside it, under the same content address."""
+    score = run_fold(study, raw_path, params, variant, seed, fold, result_uri.removesuffix(".json") + ".checkpoint")
     storage.write_bytes(result_uri, json.dumps(asdict(score)).encode())
     return score
 

@@ -64,7 +64,7 @@ def _still_better(evaluation: dict):
         if forced or champion is None:
             return True, evaluation["blessing"]["reason"]
         theirs = float(champion["metrics"]["accuracy"])
-        if mine >= theirs:
+        if mine > theirs:
             return True, evaluation["blessing"]["reason"]
         return False, f"accuracy {mine:.4f} no longer beats the champion's {theirs:.4f}"
 

@@ -9,7 +9,8 @@ import time
 import keras
 
 from components import devices, tables
-from components.checkpoints import EpochCheckpoint
+from components.checkpoints import EpochCheckpoint, checkpoint_uri
+from components.steps.ingest import file_sha256
 from components.steps.preprocess import load_state
 from components.studies import get_study
 
@@ -68,7 +69,7 @@ def save_model(model, model_dir: str) -> None:
 
 def run_train(
     study: str, variant: str, train_path: str, validation_path: str, state_path: str, params: dict, seed: int,
-    model_dir: str, history_path: str, checkpoint_uri: str = "",
+    model_dir: str, history_path: str, work_uri: str = "",
 ) -> dict:
     spec = get_study(study)
     p = spec.params.from_mapping(params)
@@ -80,7 +81,10 @@ def run_train(
     elif tables.num_rows(validation) == 0:
         validation = None
     log.info("training %s on %d rows for %d epochs", variant, tables.num_rows(train), p.epochs)
-    model, curves = fit_model(recipe, p, variant, state, train, validation, seed, checkpoint_uri)
+    identity = {"task": "train", "variant": variant, "params": p.as_dict(), "seed": seed,
+                "data": [file_sha256(path)[0] for path in (train_path, validation_path, state_path)]}
+    model, curves = fit_model(recipe, p, variant, state, train, validation, seed,
+                              checkpoint_uri(work_uri, study, identity))
     save_model(model, model_dir)
     with open(history_path, "w", encoding="utf-8") as f:
         json.dump(curves, f)

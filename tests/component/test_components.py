@@ -34,12 +34,11 @@ def chain(tmp_path_factory, imdb_sample):
     folds = components.plan_folds.python_func(study="imdb", dataset=a["dataset"], params=cv_params, seed=1,
                                               work_uri=os.path.join(d, "work"))
     for item in folds:
-        components.cross_validate.python_func(study="imdb", dataset=a["dataset"], params=cv_params, seed=1,
-                                              work_uri=os.path.join(d, "work"), run_id="run-1", **item)
+        components.cross_validate.python_func(study="imdb", dataset=a["dataset"], params=cv_params, seed=1, **item)
     best = components.compare_variants.python_func(folds=folds, metrics=a["cv_metrics"], comparison=a["comparison"])
     components.train.python_func(study="imdb", variant=best, train=a["train"], validation=a["validation"],
                                  transform=a["transform"], params=train, seed=1, work_uri=os.path.join(d, "work"),
-                                 run_id="run-1", model=a["model"],
+                                 model=a["model"],
                                  history=a["history"])
     registry = os.path.join(d, "registry")
     blessing = components.evaluate.python_func(

@@ -1,4 +1,5 @@
 """Preemption-safe training: SIGKILL a training process mid-run, rerun it, and it resumes."""
+import glob
 import json
 import os
 import signal
@@ -18,9 +19,9 @@ import sys
 from components.steps import show_progress
 from components.steps.train import run_train
 show_progress()
-d, ckpt = sys.argv[1], sys.argv[2]
+d, work = sys.argv[1], sys.argv[2]
 run_train("imdb", "64-64-1", f"{d}/train", f"{d}/validation", f"{d}/state", {"epochs": %d, "batch_size": 4,
-          "fit_on_validation": False}, 1, f"{d}/model", f"{d}/history.json", ckpt)
+          "fit_on_validation": False}, 1, f"{d}/model", f"{d}/history.json", work)
 """ % EPOCHS
 
 
@@ -33,20 +34,23 @@ def prepared(tmp_path):
     return tmp_path
 
 
-def _progress(ckpt) -> int:
+def _progress(work) -> int:
+    """Epochs completed according to the one checkpoint under ``work``."""
+    found = glob.glob(os.path.join(work, "checkpoints", "imdb", "*", "progress.json"))
+    assert len(found) <= 1, found
     try:
-        return json.load(open(os.path.join(ckpt, "progress.json")))["epoch"]
-    except (FileNotFoundError, json.JSONDecodeError):
+        return json.load(open(found[0]))["epoch"] if found else 0
+    except json.JSONDecodeError:
         return 0
 
 
-def _train(folder, ckpt):
-    return subprocess.Popen([sys.executable, "-c", TRAIN, str(folder), ckpt], stdout=subprocess.PIPE,
+def _train(folder, work):
+    return subprocess.Popen([sys.executable, "-c", TRAIN, str(folder), work], stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
 
 
 def test_a_killed_training_resumes_from_its_last_completed_epoch(prepared):
-    ckpt = str(prepared / "work" / "checkpoints")
+    ckpt = str(prepared / "work")
     first = _train(prepared, ckpt)
     deadline = time.monotonic() + 300
     while _progress(ckpt) < 2:

@@ -21,6 +21,7 @@ def test_better_than_champion_is_blessed_worse_is_not():
 
 def test_tie_within_minimum_improvement_is_not_blessed():
     assert not bless("accuracy", 0.805, 0.5, CHAMPION, 0.01).blessed
+    assert not bless("accuracy", 0.80, 0.5, CHAMPION, 0.0).blessed, "an equal model never replaces the champion"
 
 
 def test_forced_registers_and_is_recorded():

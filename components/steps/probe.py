@@ -1,0 +1,34 @@
+"""Probe: the current content version of a study's source, read on every run.
+
+With caching on, KFP reuses a task's outputs when its inputs are the same. A
+source URI stays the same when the data behind it changes, so ingest is also
+given this version: unchanged data keeps the whole run cached (only this probe
+runs), changed data makes ingest, and everything after it, run again.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+
+from components import storage
+from components.steps.ingest import file_sha256, tree_sha256
+
+_CHUNK = 1 << 20
+
+
+def source_version(source: str) -> str:
+    """``sha256:<hex>:<bytes>`` of the source's content (a folder: of its files, as ingest records it)."""
+    location = storage.parse(source)
+    if location.scheme == "file":
+        path = location.key
+        if not os.path.exists(path):
+            raise FileNotFoundError(f"source not found: {source}")
+        digest, size = (tree_sha256 if os.path.isdir(path) else file_sha256)(path)
+    else:
+        sha, size = hashlib.sha256(), 0
+        with storage.open_read(source) as stream:
+            while chunk := stream.read(_CHUNK):
+                sha.update(chunk)
+                size += len(chunk)
+        digest = sha.hexdigest()
+    return f"sha256:{digest}:{size}"
