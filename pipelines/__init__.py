@@ -2,7 +2,7 @@
 
 Nothing in this package imports TensorFlow: compiling and submitting stay light.
 """
-from pipelines import imdb
+from pipelines import imdb, mirai
 
 # Each study's pipeline builder: ``build(target) -> KFP pipeline``.
-BUILDERS = {"imdb": imdb.build}
+BUILDERS = {"imdb": imdb.build, "mirai": mirai.build}

@@ -50,7 +50,7 @@ def run_fold(study: str, raw_path: str, params: dict, variant: str, seed: int, f
     state = recipe.fit(prepared, fit_rows, p)
     fit_table, held_table = recipe.encode(prepared, fit_rows, state), recipe.encode(prepared, held_rows, state)
     model, curves = fit_model(recipe, p, variant, state, fit_table, None, seed, checkpoint_uri)
-    scores = evaluate_model(recipe, p, model, state, held_table, majority_class(labels[fit_rows]))
+    scores = evaluate_model(recipe, p, model, state, held_table, majority_class(labels[fit_rows]), extras=False)
     log.info("%s fold %d/%d: accuracy %.4f", variant, fold + 1, p.cv_folds, scores["accuracy"])
     return FoldScore(variant, fold, scores["accuracy"], scores["loss"], len(fit_rows), len(held_rows),
                      float(np.mean(curves["epoch_seconds"])))

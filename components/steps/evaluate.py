@@ -45,17 +45,17 @@ def majority_class(labels: np.ndarray) -> int:
     return int(values[np.argmax(counts)])
 
 
-def evaluate_model(recipe, p, model, state: dict, test: dict, majority: int) -> dict:
-    """Loss and classification metrics on ``test``, plus the study's own extras
-    (e.g. MC-dropout accuracy) when its recipe defines ``evaluation_extras``.
-    ``predicted`` holds the predicted class of every test row."""
+def evaluate_model(recipe, p, model, state: dict, test: dict, majority: int, extras: bool = True) -> dict:
+    """Loss and classification metrics on ``test``, plus (with ``extras``) the
+    study's own extras (e.g. MC-dropout accuracy) when its recipe defines
+    ``evaluation_extras``. ``predicted`` holds the predicted class of every test row."""
     data = recipe.dataset(test, state, p.batch_size, shuffle=False, seed=0)
     loss = model.evaluate(data, verbose=0, return_dict=True)["loss"]
     proba = model.predict(data, verbose=0)
     result = classification_metrics(test["label"], proba, list(recipe.CLASS_NAMES), majority)
     result["loss"] = float(loss)
     result["predicted"] = predicted_classes(proba).tolist()
-    if hasattr(recipe, "evaluation_extras"):
+    if extras and hasattr(recipe, "evaluation_extras"):
         result["extras"] = recipe.evaluation_extras(model, state, test, p)
     return result
 

@@ -6,8 +6,9 @@ through :meth:`Study.recipe`.
 """
 from components.studies.base import ParameterError, Params, RunParams, Study
 from components.studies.imdb import STUDY as _IMDB
+from components.studies.mirai import STUDY as _MIRAI
 
-STUDIES: dict[str, Study] = {s.name: s for s in (_IMDB,)}
+STUDIES: dict[str, Study] = {s.name: s for s in (_IMDB, _MIRAI)}
 
 
 class UnknownStudy(KeyError):
