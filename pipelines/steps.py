@@ -47,6 +47,9 @@ class Steps:
         for name, value in sorted(target.env.items()):
             t.set_env_variable(name, value)
         if step in TRAINING_STEPS:
+            if target.retries and target.backend != "local":
+                t.set_retry(num_retries=target.retries, backoff_duration="60s", backoff_factor=2.0,
+                            backoff_max_duration="3600s")
             if target.gpu_count:
                 t.set_accelerator_type(target.gpu_type)
                 t.set_accelerator_limit(target.gpu_count)

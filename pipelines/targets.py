@@ -47,6 +47,9 @@ class Target:
     # KFP resource name (e.g. "nvidia.com/gpu") or a Vertex accelerator enum (e.g. "NVIDIA_TESLA_T4").
     gpu_type: str = ""
     gpu_count: int = 0
+    # Retries of a training step that failed (e.g. its spot node was preempted), with exponential
+    # backoff from 1 minute; the retried task resumes from its last epoch checkpoint.
+    retries: int = 3
     # Limits of the training steps (Vertex picks the machine from them), e.g. "8" and "32G".
     cpu_limit: str = ""
     memory_limit: str = ""
@@ -272,6 +275,8 @@ def validate(target: Target, where: str | None = None) -> None:
         fail("cv_parallelism", "must be 0 (no limit) or more")
     if target.gpu_count < 0:
         fail("gpu_count", "must be 0 or more")
+    if target.retries < 0:
+        fail("retries", "must be 0 or more")
     if target.gpu_count and not target.gpu_type:
         fail("gpu_type", f"is required when gpu_count is {target.gpu_count}")
     if target.gpu_type and not target.gpu_count:

@@ -81,6 +81,15 @@ def test_imdb_for_each_target(tmp_path, name):
         cached = task.get("cachingOptions", {}).get("enableCache", False)
         assert cached == (target.caching and task_name not in ("probe-source", "evaluate", "register")), task_name
 
+    # Retries with backoff on the training steps of cluster targets (preemptible nodes).
+    for task_name, task in tasks.items():
+        retry = task.get("retryPolicy")
+        if task_name.replace("-", "_") in TRAINING_STEPS and target.backend != "local" and target.retries:
+            assert retry["maxRetryCount"] == target.retries and retry["backoffFactor"] == 2.0, task_name
+            assert retry["backoffDuration"] == "60s" and retry["backoffMaxDuration"] == "3600s"
+        else:
+            assert retry is None, task_name
+
     # Parameter defaults: the seed's, and the target's storage.
     inputs = spec["root"]["inputDefinitions"]["parameters"]
     for params in (STUDIES["imdb"].params, RunParams):
