@@ -20,6 +20,13 @@ def token_counts(tokens: Ragged, width: int) -> csr_matrix:
     return csr_matrix((data, tokens.values, tokens.row_splits), shape=(len(tokens), width))
 
 
+def text_baselines(prepared, train_rows: np.ndarray, test_rows: np.ndarray) -> dict:
+    """The text studies' ``baselines`` hook: ``prepared`` has every document's
+    ``tokens`` (all of them: no vocabulary cut, no truncation) and ``label``."""
+    return {"tfidf_logreg_accuracy": tfidf_logistic_regression(prepared.tokens, prepared.label, train_rows,
+                                                               test_rows)}
+
+
 def tfidf_logistic_regression(tokens: Ragged, labels: np.ndarray, train_rows: np.ndarray,
                               test_rows: np.ndarray, seed: int = 0) -> float:
     """Test accuracy of TF-IDF weighted bag-of-words + logistic regression, fitted on ``train_rows``."""

@@ -2,7 +2,8 @@
 
 Nothing in this package imports TensorFlow: compiling and submitting stay light.
 """
-from pipelines import imdb, mirai
+from pipelines import amazon, cifar10, digits, imdb, mirai
 
 # Each study's pipeline builder: ``build(target) -> KFP pipeline``.
-BUILDERS = {"imdb": imdb.build, "mirai": mirai.build}
+BUILDERS = {"imdb": imdb.build, "digits": digits.build, "amazon": amazon.build, "cifar10": cifar10.build,
+            "mirai": mirai.build}

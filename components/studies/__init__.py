@@ -4,11 +4,14 @@ Importing this package is light (no TensorFlow): it is used when compiling
 pipelines and by the CLI. Each study's heavy code is imported on demand
 through :meth:`Study.recipe`.
 """
+from components.studies.amazon import STUDY as _AMAZON
 from components.studies.base import ParameterError, Params, RunParams, Study
+from components.studies.cifar10 import STUDY as _CIFAR10
+from components.studies.digits import STUDY as _DIGITS
 from components.studies.imdb import STUDY as _IMDB
 from components.studies.mirai import STUDY as _MIRAI
 
-STUDIES: dict[str, Study] = {s.name: s for s in (_IMDB, _MIRAI)}
+STUDIES: dict[str, Study] = {s.name: s for s in (_IMDB, _CIFAR10, _DIGITS, _AMAZON, _MIRAI)}
 
 
 class UnknownStudy(KeyError):

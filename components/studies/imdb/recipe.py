@@ -5,12 +5,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from components.baselines import text_baselines
 from components.studies.imdb import ImdbParams, sources, text
 from components.studies.imdb.variants import parse_variant
 from components.tables import Ragged, Table
 
 CLASS_NAMES = ("negative", "positive")
 read = sources.read
+baselines = text_baselines  # TF-IDF + logistic regression on the same rows
 
 
 @dataclass
@@ -71,14 +73,6 @@ def build_model(state: dict, params: ImdbParams, variant: str):
     from components.studies.imdb.models import dense_classifier
 
     return dense_classifier(parse_variant(variant), int(state["num_words"]), params.learning_rate)
-
-
-def baselines(prepared: Prepared, train_rows: np.ndarray, test_rows: np.ndarray) -> dict:
-    """TF-IDF + logistic regression on the same tokens and rows, to judge the network by."""
-    from components.baselines import tfidf_logistic_regression
-
-    return {"tfidf_logreg_accuracy": tfidf_logistic_regression(prepared.tokens, prepared.label, train_rows,
-                                                               test_rows)}
 
 
 def training_extras(train: Table, params: ImdbParams) -> dict:

@@ -1,0 +1,66 @@
+"""Amazon review polarity with recurrent networks (seed 003)."""
+from dataclasses import dataclass
+
+from components.studies.base import ParameterError, Params, Study, param
+
+
+@dataclass(frozen=True)
+class AmazonParams(Params):
+    max_tokens: int = param(
+        5500, "preprocess",
+        "vocabulary size counting the padding (0) and out-of-vocabulary (1) ids, as Keras' TextVectorization does",
+    )
+    sequence_length: int = param(
+        0, "preprocess",
+        "tokens per review after padding/truncation; 0: int(mean + 2 std) of the training reviews' token counts",
+    )
+    test_fraction: float = param(0.2, "preprocess", "fraction of the reviews held out for testing (stratified)")
+    validation_size: float = param(0.1, "preprocess", "fraction of the training reviews held out for validation")
+    epochs: int = param(20, "train", "training epochs")
+    batch_size: int = param(1024, "train", "minibatch size")
+    learning_rate: float = param(0.001, "train", "Adam learning rate (a variant that fixes its own keeps it)")
+    plateau_factor: float = param(0.5, "train", "learning-rate factor when the monitored loss stops improving")
+    plateau_patience: int = param(5, "train", "epochs without improvement before the learning rate drops")
+    batchnorm_momentum: float = param(
+        0.9, "train",
+        "momentum of the BatchNormalization moving statistics (the seed had Keras' 0.99, too slow for few updates)",
+    )
+    fit_on_validation: bool = param(False, "train", "also fit the final model on the validation reviews")
+    cv_folds: int = param(3, "cross_validate", "folds of the cross-validation")
+    variants: str = param(
+        "bi-gru", "cross_validate",
+        "comma-separated models compared by CV, the best then trained: rnn, bi-rnn, gru, bi-gru, lstm, "
+        "bi-lstm, small-gru, deep-bi-gru, wide-bi-gru (docs/studies/amazon.md)",
+    )
+
+    def validate(self) -> None:
+        if self.max_tokens < 3:
+            raise ParameterError("max_tokens must be at least 3 (padding, out-of-vocabulary and one word)")
+        if self.sequence_length < 0:
+            raise ParameterError("sequence_length must not be negative (0 derives it from the training reviews)")
+        if not 0 < self.test_fraction < 1:
+            raise ParameterError("test_fraction must be between 0 and 1")
+        if not 0 <= self.validation_size < 1:
+            raise ParameterError("validation_size is a fraction of the training reviews: from 0 up to 1")
+        if self.epochs < 1 or self.batch_size < 1:
+            raise ParameterError("epochs and batch_size must be positive")
+        if self.learning_rate <= 0 or not 0 < self.plateau_factor < 1 or self.plateau_patience < 0:
+            raise ParameterError("learning_rate must be positive, plateau_factor in (0, 1), plateau_patience >= 0")
+        if not 0 <= self.batchnorm_momentum < 1:
+            raise ParameterError("batchnorm_momentum must be in [0, 1)")
+        if self.cv_folds < 2:
+            raise ParameterError("cv_folds must be at least 2")
+        from components.studies.amazon.variants import parse_variant
+
+        for name in self.variants.split(","):
+            parse_variant(name.strip())
+
+
+STUDY = Study(
+    name="amazon",
+    title="Amazon review polarity, recurrent networks (seed 003)",
+    params=AmazonParams,
+    recipe_module="components.studies.amazon.recipe",
+    sample_module="components.studies.amazon.sample",
+    source_formats=("fastText lines '__label__1|2 <review>' (.ft.txt), optionally .bz2 or .gz compressed",),
+)

@@ -1,0 +1,69 @@
+"""The amazon study's hooks for the generic steps (see components/steps)."""
+from __future__ import annotations
+
+import numpy as np
+
+from components.baselines import text_baselines
+from components.studies.amazon import AmazonParams, sources, text
+from components.studies.amazon.variants import parse_variant
+from components.studies.imdb.recipe import Prepared
+from components.studies.imdb.text import fit_vocabulary, intern_tokens
+from components.tables import Table
+
+CLASS_NAMES = ("negative", "positive")
+read = sources.read
+baselines = text_baselines  # TF-IDF + logistic regression on the same rows
+
+
+def prepare(table: Table) -> Prepared:
+    """Every review tokenised once, as ids into a lexicon (imdb's shape, amazon's tokenizer)."""
+    tokens, lexicon = intern_tokens(map(text.tokenize, table["text"].to_strings()))
+    return Prepared(tokens, lexicon, table["label"])
+
+
+def fit(prepared: Prepared, train_rows: np.ndarray, params: AmazonParams) -> dict:
+    """The vocabulary (``max_tokens`` minus the padding and OOV ids) and the
+    sequence length, both from the training rows only."""
+    vocabulary = fit_vocabulary(prepared.tokens, prepared.lexicon, train_rows, params.max_tokens - text.FIRST_WORD)
+    length = params.sequence_length or text.sequence_length(prepared.tokens.lengths()[train_rows])
+    return {"vocabulary": vocabulary, "sequence_length": length}
+
+
+def encode(prepared: Prepared, rows: np.ndarray, state: dict) -> Table:
+    ids = text.token_ids(prepared.tokens.take(rows), prepared.lexicon, state["vocabulary"],
+                         int(state["sequence_length"]))
+    return {"tokens": ids, "label": prepared.label[rows].astype(np.float32)}
+
+
+def dataset(table: Table, state: dict, batch_size: int, shuffle: bool, seed: int):
+    """Batches of int32 token ids padded with 0 to the sequence length. Ids
+    (not float32) because they index the embedding; padding per batch keeps
+    the stored tables ragged."""
+    import tensorflow as tf
+
+    ids = table["tokens"]
+    length = int(state["sequence_length"])
+    ds = tf.data.Dataset.from_tensor_slices(
+        (tf.RaggedTensor.from_row_splits(ids.values, ids.row_splits), table["label"]))
+    if shuffle:
+        ds = ds.shuffle(len(table["label"]), seed=seed, reshuffle_each_iteration=True)
+
+    def pad(rows, labels):
+        return rows.to_tensor(default_value=text.PADDING, shape=[None, length]), labels
+
+    return ds.batch(batch_size).map(pad, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
+
+
+def build_model(state: dict, params: AmazonParams, variant: str):
+    from components.studies.amazon.models import recurrent_classifier
+
+    spec = parse_variant(variant)
+    return recurrent_classifier(spec, len(state["vocabulary"]) + text.FIRST_WORD, int(state["sequence_length"]),
+                                spec.learning_rate or params.learning_rate, params.batchnorm_momentum, name=variant)
+
+
+def training_extras(train: Table, params: AmazonParams) -> dict:
+    """The seed's ReduceLROnPlateau on the validation loss (training loss where a fit has no validation data)."""
+    from components.studies.amazon.schedule import PlateauSchedule
+
+    return {"callbacks": [PlateauSchedule(params.plateau_factor, params.plateau_patience)]}

@@ -1,0 +1,63 @@
+"""CIFAR-10 with the seed's small CNN and a cyclic learning rate (seed 002)."""
+from dataclasses import dataclass
+
+from components.studies.base import ParameterError, Params, Study, param
+
+# The optimizers the seed compared, each trained from fresh weights under the cyclic learning rate.
+OPTIMIZERS = ("sgd", "rmsprop", "adagrad", "adadelta", "adam")
+
+
+@dataclass(frozen=True)
+class Cifar10Params(Params):
+    validation_size: int = param(10000, "preprocess", "training images held out for validation (without replacement)")
+    pad_crop: int = param(
+        0, "preprocess",
+        "pixels of zero padding around each training image before a random 32x32 crop (0: off, as in the seed)",
+    )
+    epochs: int = param(300, "train", "training epochs (the seed's cyclic-LR model ran 300)")
+    batch_size: int = param(500, "train", "minibatch size")
+    base_lr: float = param(0.001, "train", "lowest learning rate of the triangular cycle")
+    max_lr: float = param(0.01, "train", "highest learning rate of the triangular cycle")
+    clr_step_epochs: int = param(2, "train", "half a learning-rate cycle, in epochs' worth of batches")
+    lr_range_epochs: int = param(
+        0, "train",
+        "epochs of a learning-rate range test (LR 0.001 -> 0.1, fresh SGD model) run before training and "
+        "recorded in the history (0: skip)",
+    )
+    fit_on_validation: bool = param(False, "train", "also fit on the validation images (the seed did not)")
+    cv_folds: int = param(2, "cross_validate", "folds of the cross-validation (every fold trains a full model)")
+    variants: str = param(
+        "sgd", "cross_validate",
+        f"comma-separated optimizers compared by CV, each with the cyclic LR: {', '.join(OPTIMIZERS)}",
+    )
+
+    def validate(self) -> None:
+        if self.validation_size < 0:
+            raise ParameterError("validation_size must not be negative")
+        if not 0 <= self.pad_crop <= 16:
+            raise ParameterError("pad_crop must be between 0 and 16 pixels")
+        if self.epochs < 1 or self.batch_size < 1 or self.clr_step_epochs < 1:
+            raise ParameterError("epochs, batch_size and clr_step_epochs must be positive")
+        if not 0 < self.base_lr <= self.max_lr:
+            raise ParameterError("learning rates must satisfy 0 < base_lr <= max_lr")
+        if self.lr_range_epochs < 0:
+            raise ParameterError("lr_range_epochs must not be negative")
+        if self.cv_folds < 2:
+            raise ParameterError("cv_folds must be at least 2")
+        for name in self.variants.split(","):
+            if name.strip() not in OPTIMIZERS:
+                raise ParameterError(f"unknown variant {name.strip()!r}; expected one of {', '.join(OPTIMIZERS)}")
+
+
+STUDY = Study(
+    name="cifar10",
+    title="CIFAR-10 image classes, small CNN with a cyclic learning rate (seed 002)",
+    params=Cifar10Params,
+    recipe_module="components.studies.cifar10.recipe",
+    sample_module="components.studies.cifar10.sample",
+    source_formats=(
+        "cifar-10-python.tar.gz (pickled batches)",
+        "cifar-10-binary.tar.gz (label byte + 3,072 pixel bytes)",
+        "image folder <split>/<class>/*.png|jpg (folder or tar/tar.gz)",
+    ),
+)
