@@ -68,17 +68,23 @@ def cross_validate(
     return run_fold_to(study, dataset.path, params, variant, seed, fold, result_uri).accuracy
 
 
-def compare_variants(folds: List[dict], metrics: Output[Metrics], comparison: Output[Markdown]) -> str:
-    """Per-variant mean ± std over folds, as seed 000's table; returns the best variant."""
-    from components.steps.cross_validate import best_variant, collect, comparison_markdown, summarize
+def compare_variants(study: str, params: dict, folds: List[dict], metrics: Output[Metrics],
+                     comparison: Output[Markdown]) -> str:
+    """Per-variant mean ± std over folds, as seed 000's table; returns the best variant
+    (the only one, when ``cv_folds=0`` left the plan empty)."""
+    from components.steps.cross_validate import best_variant, collect, comparison_markdown, skipped_markdown, summarize
 
-    summary = summarize(collect(folds))
-    for variant, s in summary.items():
-        metrics.log_metric(f"{variant}.mean_accuracy", s["mean_accuracy"])
-        metrics.log_metric(f"{variant}.std_accuracy", s["std_accuracy"])
+    if not folds:
+        best, text = skipped_markdown(study, params)
+    else:
+        summary = summarize(collect(folds))
+        for variant, s in summary.items():
+            metrics.log_metric(f"{variant}.mean_accuracy", s["mean_accuracy"])
+            metrics.log_metric(f"{variant}.std_accuracy", s["std_accuracy"])
+        best, text = best_variant(summary), comparison_markdown(summary)
     with open(comparison.path, "w", encoding="utf-8") as f:
-        f.write(comparison_markdown(summary))
-    return best_variant(summary)
+        f.write(text)
+    return best
 
 
 def train(

@@ -1,6 +1,7 @@
 """Run a study's whole pipeline on this machine with ``kfp.local``."""
 from __future__ import annotations
 
+import builtins
 import contextlib
 import dataclasses
 import io
@@ -69,7 +70,7 @@ def run_local(study: str, source: str, overrides: dict | None = None, target: Ta
     source = _absolute(source)
     tee = _StdoutTee(sys.stdout)
     try:
-        with contextlib.redirect_stdout(tee):
+        with contextlib.redirect_stdout(tee), _print_restored():
             outputs = pipeline(source=source, **(overrides or {})).outputs
     except RuntimeError as exc:
         task = _FAILED_TASK.search(_ANSI.sub("", str(exc)))
@@ -77,6 +78,21 @@ def run_local(study: str, source: str, overrides: dict | None = None, target: Ta
                              f"(its log is above; outputs under {target.pipeline_root})") from None
     return LocalRun(target.pipeline_root, (overrides or {}).get("registry_uri", target.registry_uri),
                     dict(outputs["metrics"].metadata), outputs["report"].path, outputs["comparison"].path)
+
+
+@contextlib.contextmanager
+def _print_restored():
+    """Put ``builtins.print`` back after the run.
+
+    kfp.local indents task logs by swapping ``builtins.print`` per task; when
+    two ParallelFor iterations run on threads at once, one restores the
+    other's indented print, and every later print in this process is indented.
+    """
+    original = builtins.print
+    try:
+        yield
+    finally:
+        builtins.print = original
 
 
 def _absolute(uri: str) -> str:

@@ -49,7 +49,7 @@ def study_dag(
     with dsl.ParallelFor(plan.output, parallelism=steps.target.cv_parallelism) as item:
         fold = steps.cross_validate(study=study, dataset=data.outputs["dataset"], params=cv_params, seed=seed,
                                     variant=item.variant, fold=item.fold, result_uri=item.result_uri)
-    cv = steps.compare_variants(folds=plan.output).after(fold)
+    cv = steps.compare_variants(study=study, params=cv_params, folds=plan.output).after(fold)
     fit = steps.train(study=study, variant=cv.outputs["Output"], train=prep.outputs["train"],
                       validation=prep.outputs["validation"], transform=prep.outputs["transform"],
                       params=train_params, seed=seed, work_uri=work_uri)

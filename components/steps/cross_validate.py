@@ -117,6 +117,14 @@ def run_fold_to(study: str, raw_path: str, params: dict, variant: str, seed: int
     return score
 
 
+def skipped_markdown(study: str, params: dict) -> tuple[str, str]:
+    """With ``cv_folds=0`` the plan is empty: the single variant, and a comparison saying so."""
+    p = get_study(study).params.from_mapping(params)
+    (variant,) = parse_variants(p.variants)
+    return variant, (f"Cross-validation skipped (cv_folds=0): {variant} was trained without a CV estimate; "
+                     "the test set still scores it.\n")
+
+
 def collect(items: list[dict]) -> list[FoldScore]:
     """The fold scores the plan's items point at; a missing one is an error naming it."""
     scores = []

@@ -77,7 +77,17 @@ class Params:
         return params
 
     def validate(self) -> None:
-        """Range checks; studies override and raise ParameterError."""
+        """Range checks; studies extend this (calling it first) and raise ParameterError.
+
+        Here are the checks of the fields every training study has."""
+        if getattr(self, "epochs", 1) < 1 or getattr(self, "batch_size", 1) < 1:
+            raise ParameterError("epochs and batch_size must be positive")
+        folds = getattr(self, "cv_folds", None)
+        if folds is not None and folds != 0 and folds < 2:
+            raise ParameterError("cv_folds must be at least 2, or 0 to skip cross-validation")
+        if folds == 0 and len([v for v in self.variants.split(",") if v.strip()]) != 1:
+            raise ParameterError(f"cv_folds=0 skips cross-validation, so it needs exactly one variant; "
+                                 f"got variants={self.variants!r}")
 
     def for_step(self, step: str) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in self.fields() if f.metadata["step"] == step}

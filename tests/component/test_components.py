@@ -35,7 +35,7 @@ def chain(tmp_path_factory, imdb_sample):
                                               work_uri=os.path.join(d, "work"))
     for item in folds:
         components.cross_validate.python_func(study="imdb", dataset=a["dataset"], params=cv_params, seed=1, **item)
-    best = components.compare_variants.python_func(folds=folds, metrics=a["cv_metrics"], comparison=a["comparison"])
+    best = components.compare_variants.python_func(study="imdb", params=cv_params, folds=folds, metrics=a["cv_metrics"], comparison=a["comparison"])
     components.train.python_func(study="imdb", variant=best, train=a["train"], validation=a["validation"],
                                  transform=a["transform"], params=train, seed=1, work_uri=os.path.join(d, "work"),
                                  model=a["model"],
@@ -69,6 +69,19 @@ def test_cross_validation_compares_variants_and_picks_the_best(chain):
     assert m[f"{best}.mean_accuracy"] == max(m["final.mean_accuracy"], m["32-1.mean_accuracy"])
     table = open(a["comparison"].path).read()
     assert "| model | CV mean (± std)" in table and "32-1" in table
+
+
+def test_cv_folds_zero_plans_nothing_and_passes_the_single_variant_through(chain, tmp_path):
+    a = chain[0]
+    params = {"cv_folds": 0, "variants": "32-1"}
+    folds = components.plan_folds.python_func(study="imdb", dataset=a["dataset"], params=params, seed=1,
+                                              work_uri=str(tmp_path / "work"))
+    assert folds == []
+    comparison = _artifact(dsl.Markdown, str(tmp_path), "comparison")
+    metrics = _artifact(dsl.Metrics, str(tmp_path), "metrics")
+    assert components.compare_variants.python_func(study="imdb", params=params, folds=folds, metrics=metrics,
+                                                   comparison=comparison) == "32-1"
+    assert "skipped (cv_folds=0)" in open(comparison.path).read() and metrics.metadata == {}
 
 
 def test_train_saves_keras_model_savedmodel_and_curves(chain):

@@ -1,4 +1,5 @@
 """The whole imdb pipeline under kfp.local.SubprocessRunner on a generated sample."""
+import builtins
 import dataclasses
 import json
 import os
@@ -31,6 +32,7 @@ def first(tmp_path_factory, imdb_sample):
 def test_every_step_runs_learning_happens_and_the_model_is_registered(first):
     target, result = first
     assert result.metrics["accuracy"] > 0.8, "well above chance on the planted signal"
+    assert builtins.print.__name__ == "print", "kfp.local's per-task indented print must not outlive the run"
     run_dir = Path(next(iter(os.scandir(target.pipeline_root))).path)
     steps = sorted(p.parent.name for p in run_dir.glob("*/executor_output.json"))
     assert steps == ["compare-variants", "evaluate", "ingest", "plan-folds", "preprocess", "register", "train"]

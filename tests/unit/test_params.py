@@ -16,10 +16,21 @@ def test_values_from_kfp_or_cli_strings_are_coerced():
     ({"epochs": "2.5"}, "'epochs' expects int"),
     ({"cv_folds": 1}, "cv_folds must be at least 2"),
     ({"variants": "final,16-x-1"}, "variant '16-x-1'"),
+    ({"cv_folds": 0, "variants": "final,32-1"}, "cv_folds=0 skips cross-validation, so it needs exactly one"),
+    ({"batch_size": 0}, "epochs and batch_size must be positive"),
 ])
 def test_bad_parameters_name_the_problem(values, message):
     with pytest.raises(ParameterError, match=message):
         ImdbParams.from_mapping(values)
+
+
+@pytest.mark.parametrize("study", ["imdb", "digits", "mirai", "cifar10", "amazon"])
+def test_every_study_can_skip_cross_validation_with_one_variant(study):
+    params = get_study(study).params
+    single = params().variants.split(",")[0]
+    assert params.from_mapping({"cv_folds": 0, "variants": single}).cv_folds == 0
+    with pytest.raises(ParameterError, match="cv_folds must be at least 2"):
+        params.from_mapping({"cv_folds": 1})
 
 
 def test_variants_follow_the_seed():

@@ -26,7 +26,7 @@ class AmazonParams(Params):
         "momentum of the BatchNormalization moving statistics (the seed had Keras' 0.99, too slow for few updates)",
     )
     fit_on_validation: bool = param(False, "train", "also fit the final model on the validation reviews")
-    cv_folds: int = param(3, "cross_validate", "folds of the cross-validation")
+    cv_folds: int = param(3, "cross_validate", "folds of the cross-validation (0: skip it, with a single variant)")
     variants: str = param(
         "bi-gru", "cross_validate",
         "comma-separated models compared by CV, the best then trained: rnn, bi-rnn, gru, bi-gru, lstm, "
@@ -34,6 +34,7 @@ class AmazonParams(Params):
     )
 
     def validate(self) -> None:
+        super().validate()
         if self.max_tokens < 3:
             raise ParameterError("max_tokens must be at least 3 (padding, out-of-vocabulary and one word)")
         if self.sequence_length < 0:
@@ -42,14 +43,10 @@ class AmazonParams(Params):
             raise ParameterError("test_fraction must be between 0 and 1")
         if not 0 <= self.validation_size < 1:
             raise ParameterError("validation_size is a fraction of the training reviews: from 0 up to 1")
-        if self.epochs < 1 or self.batch_size < 1:
-            raise ParameterError("epochs and batch_size must be positive")
         if self.learning_rate <= 0 or not 0 < self.plateau_factor < 1 or self.plateau_patience < 0:
             raise ParameterError("learning_rate must be positive, plateau_factor in (0, 1), plateau_patience >= 0")
         if not 0 <= self.batchnorm_momentum < 1:
             raise ParameterError("batchnorm_momentum must be in [0, 1)")
-        if self.cv_folds < 2:
-            raise ParameterError("cv_folds must be at least 2")
         from components.studies.amazon.variants import parse_variant
 
         for name in self.variants.split(","):

@@ -25,25 +25,25 @@ class Cifar10Params(Params):
         "recorded in the history (0: skip)",
     )
     fit_on_validation: bool = param(False, "train", "also fit on the validation images (the seed did not)")
-    cv_folds: int = param(2, "cross_validate", "folds of the cross-validation (every fold trains a full model)")
+    cv_folds: int = param(2, "cross_validate", 
+        "folds of the cross-validation; every fold trains a full model (0: skip it, with a single variant)")
     variants: str = param(
         "sgd", "cross_validate",
         f"comma-separated optimizers compared by CV, each with the cyclic LR: {', '.join(OPTIMIZERS)}",
     )
 
     def validate(self) -> None:
+        super().validate()
         if self.validation_size < 0:
             raise ParameterError("validation_size must not be negative")
         if not 0 <= self.pad_crop <= 16:
             raise ParameterError("pad_crop must be between 0 and 16 pixels")
-        if self.epochs < 1 or self.batch_size < 1 or self.clr_step_epochs < 1:
-            raise ParameterError("epochs, batch_size and clr_step_epochs must be positive")
+        if self.clr_step_epochs < 1:
+            raise ParameterError("clr_step_epochs must be positive")
         if not 0 < self.base_lr <= self.max_lr:
             raise ParameterError("learning rates must satisfy 0 < base_lr <= max_lr")
         if self.lr_range_epochs < 0:
             raise ParameterError("lr_range_epochs must not be negative")
-        if self.cv_folds < 2:
-            raise ParameterError("cv_folds must be at least 2")
         for name in self.variants.split(","):
             if name.strip() not in OPTIMIZERS:
                 raise ParameterError(f"unknown variant {name.strip()!r}; expected one of {', '.join(OPTIMIZERS)}")

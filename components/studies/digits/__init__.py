@@ -18,7 +18,7 @@ class DigitsParams(Params):
     epochs: int = param(40, "train", "training epochs")
     batch_size: int = param(300, "train", "minibatch size")
     fit_on_validation: bool = param(True, "train", "also fit the final model on the validation samples")
-    cv_folds: int = param(3, "cross_validate", "writer-grouped folds of the cross-validation")
+    cv_folds: int = param(3, "cross_validate", "writer-grouped folds of the cross-validation (0: skip it, with a single variant)")
     variants: str = param(
         SEED_VARIANTS,
         "cross_validate",
@@ -28,14 +28,11 @@ class DigitsParams(Params):
     )
 
     def validate(self) -> None:
+        super().validate()
         if self.points < 2:
             raise ParameterError("points must be at least 2")
         if self.validation_size < 0:
             raise ParameterError("validation_size must not be negative")
-        if self.epochs < 1 or self.batch_size < 1:
-            raise ParameterError("epochs and batch_size must be positive")
-        if self.cv_folds < 2:
-            raise ParameterError("cv_folds must be at least 2")
         from components.studies.digits.variants import parse_variant
 
         for name in self.variants.split(","):

@@ -14,7 +14,7 @@ class ImdbParams(Params):
     fit_on_validation: bool = param(
         True, "train", "also fit on the validation reviews, as the seed's final model did (all 25,000)"
     )
-    cv_folds: int = param(5, "cross_validate", "folds of the cross-validation")
+    cv_folds: int = param(5, "cross_validate", "folds of the cross-validation (0: skip it, with a single variant)")
     variants: str = param(
         # The seed's final network plus the best of its sweep; CV picks among them.
         "final,16-16-1+dropout0.5,16-16-1+l2,64-32-16-1+l2+dropout0.5",
@@ -24,14 +24,11 @@ class ImdbParams(Params):
     )
 
     def validate(self) -> None:
+        super().validate()
         if self.num_words < 2:
             raise ParameterError("num_words must be at least 2")
         if self.validation_size < 0:
             raise ParameterError("validation_size must not be negative")
-        if self.epochs < 1 or self.batch_size < 1:
-            raise ParameterError("epochs and batch_size must be positive")
-        if self.cv_folds < 2:
-            raise ParameterError("cv_folds must be at least 2")
         from components.studies.imdb.variants import parse_variant
 
         for name in self.variants.split(","):

@@ -27,7 +27,7 @@ class MiraiParams(Params):
         100, "train",
         "stochastic test passes of a Monte-Carlo dropout model (used when evaluating, which receives train parameters)",
     )
-    cv_folds: int = param(10, "cross_validate", "folds of the stratified, shuffled cross-validation")
+    cv_folds: int = param(10, "cross_validate", "folds of the stratified, shuffled cross-validation (0: skip it, with a single variant)")
     variants: str = param(
         "5x50-sigmoid+bn", "cross_validate",
         "comma-separated networks compared by CV, the best then trained: '<layers>x<nodes>-<activation>' plus "
@@ -35,18 +35,17 @@ class MiraiParams(Params):
     )
 
     def validate(self) -> None:
+        super().validate()
         if self.drop_columns < 1:
             raise ParameterError("drop_columns must be at least 1: the seed's first column is the row index")
         if not 0.0 < self.test_fraction < 1.0:
             raise ParameterError("test_fraction must be between 0 and 1")
         if not 0.0 <= self.validation_size < 1.0:
             raise ParameterError("validation_size is a fraction of the non-test rows: at least 0 and below 1")
-        if self.epochs < 1 or self.batch_size < 1 or self.mc_passes < 1:
-            raise ParameterError("epochs, batch_size and mc_passes must be positive")
+        if self.mc_passes < 1:
+            raise ParameterError("mc_passes must be positive")
         if self.learning_rate <= 0:
             raise ParameterError("learning_rate must be positive")
-        if self.cv_folds < 2:
-            raise ParameterError("cv_folds must be at least 2")
         from components.studies.mirai.variants import parse_variant
 
         for name in self.variants.split(","):
