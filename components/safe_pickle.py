@@ -4,12 +4,16 @@ Some public dataset formats (CIFAR-10's python batches, Keras' ``imdb.npz``
 with object arrays) are pickles. Loading them with plain ``pickle`` would run
 whatever code the file names; this loader only builds the plain containers
 and numpy arrays those formats actually contain, and names anything else.
+Its errors are DataErrors, so a hostile or corrupt pickle is reported
+like any other bad input: one line naming the file.
 """
 from __future__ import annotations
 
 import io
 import pickle
 from typing import BinaryIO, Iterable
+
+from components.errors import DataError
 
 NUMPY_ARRAY_GLOBALS = frozenset(
     {
@@ -24,7 +28,11 @@ NUMPY_ARRAY_GLOBALS = frozenset(
 )
 
 
-class ForbiddenPickle(pickle.UnpicklingError):
+class UnreadablePickle(DataError, pickle.UnpicklingError):
+    """A pickle that is corrupt or truncated."""
+
+
+class ForbiddenPickle(UnreadablePickle):
     """The pickle names a global outside the allow-list."""
 
 
@@ -37,8 +45,9 @@ class _Restricted(pickle.Unpickler):
     def find_class(self, module: str, name: str):
         if (module, name) not in self._allowed:
             raise ForbiddenPickle(
-                f"{self._where}: the pickle references {module}.{name}, which is not allowed "
-                "(only plain containers and numpy arrays are read)"
+                self._where,
+                f"the pickle references {module}.{name}, which is not allowed "
+                "(only plain containers and numpy arrays are read)",
             )
         return super().find_class(module, name)
 
@@ -57,4 +66,4 @@ def load(
     except ForbiddenPickle:
         raise
     except Exception as exc:  # truncated or corrupt pickles raise many types
-        raise pickle.UnpicklingError(f"{where}: not a readable pickle ({exc})") from None
+        raise UnreadablePickle(where, f"not a readable pickle ({exc})") from None

@@ -12,8 +12,6 @@ Both store an image as three 1,024-byte colour planes (red, green, blue), each
 """
 from __future__ import annotations
 
-import pickle
-
 import numpy as np
 
 from components import safe_pickle
@@ -38,10 +36,7 @@ def check_labels(labels: np.ndarray, where: str) -> np.ndarray:
 
 def parse_python_batch(data: bytes, where: str) -> tuple[np.ndarray, np.ndarray]:
     """Labels and images of one pickled batch (a non-allowed global raises, naming it)."""
-    try:
-        batch = safe_pickle.load(data, where)
-    except pickle.UnpicklingError as exc:
-        raise DataError(where, str(exc).removeprefix(f"{where}: ")) from None
+    batch = safe_pickle.load(data, where)
     if not isinstance(batch, dict) or b"data" not in batch or b"labels" not in batch:
         raise DataError(where, "expected a dict with b'data' and b'labels' (a CIFAR-10 python batch)")
     rows, labels = batch[b"data"], batch[b"labels"]
