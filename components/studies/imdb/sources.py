@@ -117,7 +117,7 @@ def read_keras_npz(path: str) -> Table:
             raise DataError(path, f"x_{split} has {len(x)} reviews but y_{split} has {len(y)} labels")
         bad = ~np.isin(y, (0, 1))
         if bad.any():
-            raise DataError(f"{path}:y_{split}[{int(np.argmax(bad))}]", f"label {y[bad][0]!r}; expected 0 or 1")
+            raise DataError(f"{path}:y_{split}[{int(np.argmax(bad))}]", f"label {y[bad][0]}; expected 0 or 1")
         for i, doc in enumerate(x):
             ids = np.asarray(doc)
             if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer) or (ids.size and ids.min() < 0):
