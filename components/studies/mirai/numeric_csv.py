@@ -10,7 +10,9 @@ wrong with it, so bad input costs time only when it is there.
 
 What the format allows, and how it is detected:
 - a **header row**: the first line is one when any of its cells is not a
-  number (an all-numeric first line is data);
+  number (an all-numeric first line is data; ``nan`` or ``inf`` count as
+  numbers here, so that a first row holding one is reported as a non-finite
+  value rather than taken for a header);
 - a **row-index column**: with a header, column 1 is one when its name is
   empty (as pandas and R write an unnamed index), "index" or "Unnamed: 0"; without a
   header, when it counts 0, 1, 2, ... or 1, 2, 3, ... over the whole first
@@ -110,7 +112,7 @@ def _split_header(block: bytes, where: str) -> tuple[tuple[str, ...] | None, int
     if not line.strip():
         raise DataError(f"{where}:1", "empty line; expected a header or comma-separated numbers")
     cells = line.split(b",")
-    if all(_NUMBER.fullmatch(cell.strip()) for cell in cells):
+    if all(_NUMBER.fullmatch(cell.strip()) or _non_finite(cell.strip()) for cell in cells):
         return None, len(cells), block
     header = tuple(cell.strip().strip(b'"').decode("utf-8", "replace") for cell in cells)
     return header, len(cells), b"" if end < 0 else block[end + 1:]
@@ -216,12 +218,17 @@ def _diagnose(block: bytes, where: str, first_line: int, width: int) -> None:
                     "these lines could not be parsed as comma-separated numbers")
 
 
+def _non_finite(cell: bytes) -> bool:
+    """Whether ``cell`` spells NaN or an infinity."""
+    return cell.lower().lstrip(b"+-") in _NON_FINITE
+
+
 def _cell_problem(cell: bytes) -> str | None:
     shown = repr(cell[:40].decode("utf-8", "replace"))
     if not cell:
         return "empty cell; expected a number"
     if not _NUMBER.fullmatch(cell):
-        if cell.lower().lstrip(b"+-") in _NON_FINITE:
+        if _non_finite(cell):
             return f"{shown} is not a finite number"
         return f"{shown} is not a number"
     if abs(float(cell)) > _FLOAT32_MAX:
