@@ -12,7 +12,9 @@ The layout, per sample::
 Strokes are concatenated in writing order. Header keywords (``.INCLUDE``,
 ``.LEXICON``, ``.HIERARCHY``, ``.DT`` ...) carry nothing the study uses and
 are skipped; anything that breaks the structure is a DataError naming the
-file and line.
+file and line. Lines are read with a bounded length, so a file that is not
+line-oriented text cannot exhaust memory, and a message quotes at most the
+start of a bad line.
 """
 from __future__ import annotations
 
@@ -28,6 +30,9 @@ from components.studies.digits.traces import Trace, parse_label
 
 # The official files of a pendigits-orig folder and the split each one is.
 OFFICIAL_FILES = {"pendigits-train": 0, "pendigits-test": 1}
+# UNIPEN lines are keywords or 'x y' pairs, well under 100 characters.
+MAX_LINE_CHARS = 4096
+_QUOTED_CHARS = 60
 
 
 class _Segment:
@@ -46,7 +51,7 @@ def read_unipen(path: str, split: int | None = None) -> Iterator[Trace]:
     try:
         with open_stream(path) as raw:
             lines = io.TextIOWrapper(raw, encoding="ascii", errors="strict")
-            yield from _segments(lines, path, name, split)
+            yield from _segments(iter(lambda: lines.readline(MAX_LINE_CHARS + 1), ""), path, name, split)
     except UnicodeDecodeError as exc:
         raise DataError(path, f"not ASCII text ({exc.reason}); expected a UNIPEN file") from None
     except TRUNCATION_ERRORS as exc:
@@ -58,6 +63,9 @@ def _segments(lines, path: str, name: str, split: int | None) -> Iterator[Trace]
     pen_down_at: int | None = None  # line of the open PEN_DOWN, if any
     for number, line in enumerate(lines, 1):
         where = f"{path}:{number}"
+        if len(line) > MAX_LINE_CHARS:
+            raise DataError(where, f"line longer than {MAX_LINE_CHARS} characters; expected a UNIPEN keyword or "
+                                   "'x y' pen coordinates")
         fields = line.split()
         if not fields:
             continue
@@ -82,7 +90,7 @@ def _segments(lines, path: str, name: str, split: int | None) -> Iterator[Trace]
         elif keyword == ".PEN_UP":
             raise DataError(where, "PEN_UP without a PEN_DOWN")
         elif not keyword.startswith("."):
-            raise DataError(where, f"pen coordinates {line.strip()!r} outside a PEN_DOWN ... PEN_UP block")
+            raise DataError(where, f"pen coordinates {_quoted(fields)} outside a PEN_DOWN ... PEN_UP block")
     if pen_down_at is not None:
         raise DataError(f"{path}:{pen_down_at}", "PEN_DOWN has no PEN_UP before the end of the file")
     if segment is not None:
@@ -92,14 +100,14 @@ def _segments(lines, path: str, name: str, split: int | None) -> Iterator[Trace]
 def _segment_label(fields: list[str], where: str) -> int:
     # .SEGMENT DIGIT <index> <quality> "<label>"
     if len(fields) < 3 or fields[1] != "DIGIT":
-        raise DataError(where, f"expected '.SEGMENT DIGIT <index> ? \"<label>\"', got {' '.join(fields)!r}")
+        raise DataError(where, f"expected '.SEGMENT DIGIT <index> ? \"<label>\"', got {_quoted(fields)}")
     return parse_label(fields[-1].strip('"'), where)
 
 
 def _writer(fields: list[str], label: int, where: str) -> str:
     # .COMMENT <label> <writer> <n>
     if len(fields) < 3 or not fields[2].isdigit():
-        raise DataError(where, f"expected '.COMMENT <label> <writer> <n>', got {' '.join(fields)!r}")
+        raise DataError(where, f"expected '.COMMENT <label> <writer> <n>', got {_quoted(fields)}")
     if parse_label(fields[1], where) != label:
         raise DataError(where, f"comment label {fields[1]} disagrees with the segment's label {label}")
     return str(int(fields[2]))
@@ -109,10 +117,16 @@ def _point(fields: list[str], where: str) -> tuple[float, float]:
     try:
         x, y = float(fields[0]), float(fields[1])
     except (ValueError, IndexError):
-        raise DataError(where, f"expected 'x y' pen coordinates, got {' '.join(fields)!r}") from None
+        raise DataError(where, f"expected 'x y' pen coordinates, got {_quoted(fields)}") from None
     if not (np.isfinite(x) and np.isfinite(y)):
-        raise DataError(where, f"pen coordinates must be finite, got {' '.join(fields)!r}")
+        raise DataError(where, f"pen coordinates must be finite, got {_quoted(fields)}")
     return x, y
+
+
+def _quoted(fields: list[str]) -> str:
+    """A line's fields for a message: quoted, and cut short if long."""
+    text = " ".join(fields)
+    return repr(text if len(text) <= _QUOTED_CHARS else text[:_QUOTED_CHARS] + "...")
 
 
 def _finish(segment: _Segment, name: str, split: int | None) -> Trace:
