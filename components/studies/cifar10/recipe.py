@@ -1,4 +1,9 @@
-"""The cifar10 study's hooks for the generic steps (see components/steps)."""
+"""The cifar10 study's hooks for the generic steps (see components/steps).
+
+Ingest and preprocess import this module without TensorFlow (which would add
+seconds, hundreds of MB and log noise to them, and to ``kfp-studies
+ingest``); the hooks that build inputs, models and callbacks import it.
+"""
 from __future__ import annotations
 
 import math
@@ -6,10 +11,7 @@ import math
 import numpy as np
 
 from components import tables
-from components.studies.cifar10 import Cifar10Params, inputs, sources
-from components.studies.cifar10.clr import CyclicLR
-from components.studies.cifar10.lr_range import RecordInHistory, lr_range_test
-from components.studies.cifar10.models import compiled_cnn
+from components.studies.cifar10 import Cifar10Params, sources
 from components.tables import Table
 
 CLASS_NAMES = sources.CLASS_NAMES
@@ -35,12 +37,16 @@ def encode(prepared: Table, rows: np.ndarray, state: dict) -> Table:
 
 def dataset(table: Table, state: dict, batch_size: int, shuffle: bool, seed: int):
     """Standardised float32 batches; the training path (``shuffle``) is also augmented."""
+    from components.studies.cifar10 import inputs
+
     return inputs.batches(table["image"], table["label"], batch_size, augment=shuffle, seed=seed,
                           pad=int(state.get("pad_crop", 0)))
 
 
 def build_model(state: dict, params: Cifar10Params, variant: str):
     """A fresh CNN for the optimizer ``variant``, starting at ``base_lr``."""
+    from components.studies.cifar10.models import compiled_cnn
+
     return compiled_cnn(variant, params.base_lr)
 
 
@@ -48,6 +54,9 @@ def training_extras(train: Table, params: Cifar10Params) -> dict:
     """The cyclic learning rate, with a half cycle of ``clr_step_epochs`` epochs'
     worth of batches; first, when asked, the learning-rate range test, whose
     curve is then added to the history."""
+    from components.studies.cifar10.clr import CyclicLR
+    from components.studies.cifar10.lr_range import RecordInHistory, lr_range_test
+
     steps_per_epoch = math.ceil(tables.num_rows(train) / params.batch_size)
     callbacks = [CyclicLR(params.base_lr, params.max_lr, params.clr_step_epochs * steps_per_epoch)]
     if params.lr_range_epochs:
