@@ -103,7 +103,9 @@ def concat(tables: list[Mapping[str, Column]]) -> Table:
 
 
 def save(path: str, table: Mapping[str, Column]) -> None:
-    """Write atomically: a reader never sees a half-written table."""
+    """Write atomically: a reader never sees a half-written table, and a failed
+    write (a full disk, a folder we may not write to) leaves nothing behind and
+    says which table it could not write."""
     num_rows(table)
     arrays: dict[str, np.ndarray] = {}
     for name, col in table.items():
@@ -114,6 +116,15 @@ def save(path: str, table: Mapping[str, Column]) -> None:
             if col.dtype == object:
                 raise TypeError(f"column {name!r} has dtype object; it would need pickle")
             arrays[name] = col
+    try:
+        _write_atomically(path, arrays)
+    except OSError as exc:
+        if exc.errno is None:
+            raise
+        raise type(exc)(exc.errno, f"cannot write {path}: {exc.strerror}") from None
+
+
+def _write_atomically(path: str, arrays: dict[str, np.ndarray]) -> None:
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".npz")

@@ -1,4 +1,4 @@
-"""``kfp-studies``: list studies, make samples, compile pipelines, run them locally,
+"""``kfp-studies``: list studies, make samples, check sources, compile pipelines, run them locally,
 submit and schedule them on Kubeflow Pipelines or Vertex AI.
 
 Every command answers ``--help``. Expected failures (a bad study name, source,
@@ -15,7 +15,7 @@ import time
 
 from components.storage import StorageError
 from components.studies import STUDIES, ParameterError, RunParams, UnknownStudy, get_study
-from pipelines import registry_commands, schedule_commands, submit_command, target_commands
+from pipelines import ingest_command, registry_commands, schedule_commands, submit_command, target_commands
 from pipelines.cli_options import add_target_options, target_and_parameters
 from pipelines.local import PipelineFailed
 
@@ -112,6 +112,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=_sample)
 
+    ingest_command.add_parser(sub)
     target_commands.add_parser(sub)
 
     p = sub.add_parser("compile", help="compile pipelines to KFP IR YAML for a target")

@@ -16,7 +16,7 @@ import tempfile
 from dataclasses import dataclass
 
 from pipelines import cron, kfp_api, vertex
-from pipelines.submit import missing_parameters, run_name
+from pipelines.submit import checked_package, run_name
 from pipelines.targets import Target, TargetError
 
 ACTIONS = ("pause", "resume", "delete")
@@ -44,14 +44,8 @@ def create(study: str, target: Target, expression: str, arguments: dict, *, time
         raise TargetError(f"target {target.name!r} is local and has no scheduler; schedule on a kfp or vertex target")
     name = name or f"{study}-{target.name}-retrain"
     with tempfile.TemporaryDirectory(prefix="kfp-studies-") as tmp:
-        if package is None:
-            from pipelines.compile import compile_study
-
-            package = compile_study(study, target, tmp)
-        missing = missing_parameters(package, arguments)
-        if missing:
-            raise TargetError(f"{study}: pipeline parameter(s) {', '.join(missing)} have no default: give them with "
-                              f"--param NAME=VALUE (e.g. --param source=URI, read afresh by every run)")
+        package = checked_package(study, target, arguments, package, tmp,
+                                  "--param source=URI, read afresh by every run")
         if target.backend == "kfp":
             return _create_kfp(study, target, expression, arguments, timezone, max_concurrency, catchup, name,
                                experiment, package, client), []

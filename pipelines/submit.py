@@ -45,6 +45,21 @@ def missing_parameters(package: str, arguments: dict) -> list[str]:
                   if "defaultValue" not in p and not p.get("isOptional") and name not in arguments)
 
 
+def checked_package(study: str, target: Target, arguments: dict, package: str | None, folder: str,
+                    hint: str) -> str:
+    """``package``, or the study compiled for ``target`` into ``folder``; every
+    parameter without a default must be in ``arguments`` (``hint`` says how)."""
+    if package is None:
+        from pipelines.compile import compile_study
+
+        package = compile_study(study, target, folder)
+    missing = missing_parameters(package, arguments)
+    if missing:
+        raise TargetError(f"{study}: pipeline parameter(s) {', '.join(missing)} have no default: give them with "
+                          f"--param NAME=VALUE (e.g. {hint})")
+    return package
+
+
 def submit(study: str, target: Target, arguments: dict, *, experiment: str | None = None, name: str | None = None,
            wait: bool = False, timeout: float | None = None, package: str | None = None,
            poll_seconds: float = 10.0, client=None) -> Submission:
@@ -52,14 +67,7 @@ def submit(study: str, target: Target, arguments: dict, *, experiment: str | Non
     if target.backend == "local":
         raise TargetError(f"target {target.name!r} is local: run it with 'kfp-studies run {study} --local'")
     with tempfile.TemporaryDirectory(prefix="kfp-studies-") as tmp:
-        if package is None:
-            from pipelines.compile import compile_study
-
-            package = compile_study(study, target, tmp)
-        missing = missing_parameters(package, arguments)
-        if missing:
-            raise TargetError(f"{study}: pipeline parameter(s) {', '.join(missing)} have no default: give them with "
-                              f"--param NAME=VALUE (e.g. --param source=URI)")
+        package = checked_package(study, target, arguments, package, tmp, "--param source=URI")
         name = name or run_name(study, target)
         if target.backend == "kfp":
             return _submit_kfp(study, target, arguments, experiment, name, wait, timeout, package, poll_seconds,

@@ -82,13 +82,6 @@ def comparison_markdown(summary: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def parse_variants(variants: str) -> list[str]:
-    names = [v.strip() for v in variants.split(",") if v.strip()]
-    if not names:
-        raise ValueError("no variants to compare: give a comma-separated list of variant names")
-    return names
-
-
 def best_variant(summary: dict) -> str:
     """The variant with the highest mean accuracy (the first listed wins a tie)."""
     return max(summary, key=lambda v: summary[v]["mean_accuracy"])
@@ -103,7 +96,7 @@ def plan(study: str, dataset_sha256: str, params: dict, seed: int, work_uri: str
     identity = json.dumps({"study": study, "data": dataset_sha256, "params": p.as_dict(), "seed": seed},
                           sort_keys=True)
     cv_id = hashlib.sha256(identity.encode()).hexdigest()[:16]
-    pairs = [(v, k) for v in parse_variants(p.variants) for k in range(p.cv_folds)]
+    pairs = [(v, k) for v in p.variant_names() for k in range(p.cv_folds)]
     return [{"variant": v, "fold": k, "result_uri": storage.join(work_uri, "cv", study, cv_id, f"{i:03d}.json")}
             for i, (v, k) in enumerate(pairs)]
 
@@ -120,7 +113,7 @@ def run_fold_to(study: str, raw_path: str, params: dict, variant: str, seed: int
 def skipped_markdown(study: str, params: dict) -> tuple[str, str]:
     """With ``cv_folds=0`` the plan is empty: the single variant, and a comparison saying so."""
     p = get_study(study).params.from_mapping(params)
-    (variant,) = parse_variants(p.variants)
+    (variant,) = p.variant_names()
     return variant, (f"Cross-validation skipped (cv_folds=0): {variant} was trained without a CV estimate; "
                      "the test set still scores it.\n")
 

@@ -85,9 +85,21 @@ class Params:
         folds = getattr(self, "cv_folds", None)
         if folds is not None and folds != 0 and folds < 2:
             raise ParameterError("cv_folds must be at least 2, or 0 to skip cross-validation")
-        if folds == 0 and len([v for v in self.variants.split(",") if v.strip()]) != 1:
+        variants = self.variant_names()
+        if hasattr(self, "variants") and not variants:
+            raise ParameterError("variants is empty: give a comma-separated list of variant names")
+        if folds == 0 and len(variants) != 1:
             raise ParameterError(f"cv_folds=0 skips cross-validation, so it needs exactly one variant; "
                                  f"got variants={self.variants!r}")
+        for name in variants:
+            self.check_variant(name)
+
+    def variant_names(self) -> list[str]:
+        """The comma-separated ``variants`` parameter as a list (empty for a study without one)."""
+        return [v.strip() for v in getattr(self, "variants", "").split(",") if v.strip()]
+
+    def check_variant(self, name: str) -> None:
+        """Raise ParameterError when the study has no model called ``name``."""
 
     def for_step(self, step: str) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in self.fields() if f.metadata["step"] == step}

@@ -18,6 +18,7 @@ def test_values_from_kfp_or_cli_strings_are_coerced():
     ({"variants": "final,16-x-1"}, "variant '16-x-1'"),
     ({"cv_folds": 0, "variants": "final,32-1"}, "cv_folds=0 skips cross-validation, so it needs exactly one"),
     ({"batch_size": 0}, "epochs and batch_size must be positive"),
+    ({"variants": " , "}, "variants is empty"),
 ])
 def test_bad_parameters_name_the_problem(values, message):
     with pytest.raises(ParameterError, match=message):

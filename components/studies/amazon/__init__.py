@@ -47,10 +47,11 @@ class AmazonParams(Params):
             raise ParameterError("learning_rate must be positive, plateau_factor in (0, 1), plateau_patience >= 0")
         if not 0 <= self.batchnorm_momentum < 1:
             raise ParameterError("batchnorm_momentum must be in [0, 1)")
+
+    def check_variant(self, name: str) -> None:
         from components.studies.amazon.variants import parse_variant
 
-        for name in self.variants.split(","):
-            parse_variant(name.strip())
+        parse_variant(name)
 
 
 STUDY = Study(

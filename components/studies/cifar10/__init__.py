@@ -44,9 +44,10 @@ class Cifar10Params(Params):
             raise ParameterError("learning rates must satisfy 0 < base_lr <= max_lr")
         if self.lr_range_epochs < 0:
             raise ParameterError("lr_range_epochs must not be negative")
-        for name in self.variants.split(","):
-            if name.strip() not in OPTIMIZERS:
-                raise ParameterError(f"unknown variant {name.strip()!r}; expected one of {', '.join(OPTIMIZERS)}")
+
+    def check_variant(self, name: str) -> None:
+        if name not in OPTIMIZERS:
+            raise ParameterError(f"unknown variant {name!r}; expected one of {', '.join(OPTIMIZERS)}")
 
 
 STUDY = Study(

@@ -33,10 +33,11 @@ class DigitsParams(Params):
             raise ParameterError("points must be at least 2")
         if self.validation_size < 0:
             raise ParameterError("validation_size must not be negative")
+
+    def check_variant(self, name: str) -> None:
         from components.studies.digits.variants import parse_variant
 
-        for name in self.variants.split(","):
-            parse_variant(name.strip())
+        parse_variant(name)
 
 
 STUDY = Study(

@@ -46,10 +46,11 @@ class MiraiParams(Params):
             raise ParameterError("mc_passes must be positive")
         if self.learning_rate <= 0:
             raise ParameterError("learning_rate must be positive")
+
+    def check_variant(self, name: str) -> None:
         from components.studies.mirai.variants import parse_variant
 
-        for name in self.variants.split(","):
-            parse_variant(name)
+        parse_variant(name)
 
 
 STUDY = Study(
