@@ -2,11 +2,11 @@ import numpy as np
 import pytest
 
 from components.studies.amazon import AmazonParams, recipe, text
-from components.studies.imdb.text import intern_tokens
 from components.tables import Ragged
+from components.vocabulary import Corpus, intern_tokens
 
 
-def _prepared(docs: list[str], labels: list[int]) -> recipe.Prepared:
+def _prepared(docs: list[str], labels: list[int]) -> Corpus:
     return recipe.prepare({"text": Ragged.from_strings(docs), "label": np.array(labels, np.uint8)})
 
 

@@ -6,22 +6,21 @@ import numpy as np
 from components.baselines import text_baselines
 from components.studies.amazon import AmazonParams, sources, text
 from components.studies.amazon.variants import parse_variant
-from components.studies.imdb.recipe import Prepared
-from components.studies.imdb.text import fit_vocabulary, intern_tokens
 from components.tables import Table
+from components.vocabulary import Corpus, fit_vocabulary, intern_tokens
 
 CLASS_NAMES = ("negative", "positive")
 read = sources.read
 baselines = text_baselines  # TF-IDF + logistic regression on the same rows
 
 
-def prepare(table: Table) -> Prepared:
+def prepare(table: Table) -> Corpus:
     """Every review tokenised once, as ids into a lexicon (imdb's shape, amazon's tokenizer)."""
     tokens, lexicon = intern_tokens(map(text.tokenize, table["text"].to_strings()))
-    return Prepared(tokens, lexicon, table["label"])
+    return Corpus(tokens, lexicon, table["label"])
 
 
-def fit(prepared: Prepared, train_rows: np.ndarray, params: AmazonParams) -> dict:
+def fit(prepared: Corpus, train_rows: np.ndarray, params: AmazonParams) -> dict:
     """The vocabulary (``max_tokens`` minus the padding and OOV ids) and the
     sequence length, both from the training rows only."""
     vocabulary = fit_vocabulary(prepared.tokens, prepared.lexicon, train_rows, params.max_tokens - text.FIRST_WORD)
@@ -29,7 +28,7 @@ def fit(prepared: Prepared, train_rows: np.ndarray, params: AmazonParams) -> dic
     return {"vocabulary": vocabulary, "sequence_length": length}
 
 
-def encode(prepared: Prepared, rows: np.ndarray, state: dict) -> Table:
+def encode(prepared: Corpus, rows: np.ndarray, state: dict) -> Table:
     ids = text.token_ids(prepared.tokens.take(rows), prepared.lexicon, state["vocabulary"],
                          int(state["sequence_length"]))
     return {"tokens": ids, "label": prepared.label[rows].astype(np.float32)}

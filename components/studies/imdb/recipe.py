@@ -1,48 +1,38 @@
 """The imdb study's hooks for the generic steps (see components/steps)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from components.baselines import text_baselines
 from components.studies.imdb import ImdbParams, sources, text
 from components.studies.imdb.variants import parse_variant
 from components.tables import Ragged, Table
+from components.vocabulary import Corpus, fit_vocabulary, intern_tokens
 
 CLASS_NAMES = ("negative", "positive")
 read = sources.read
 baselines = text_baselines  # TF-IDF + logistic regression on the same rows
 
 
-@dataclass
-class Prepared:
-    """Every review as ids into ``lexicon``, plus labels: the stateless part of preprocessing."""
-
-    tokens: Ragged
-    lexicon: list
-    label: np.ndarray
-
-
-def prepare(table: Table) -> Prepared:
+def prepare(table: Table) -> Corpus:
     if "text" in table:
-        tokens, lexicon = text.intern_tokens(map(text.tokenize, table["text"].to_strings()))
+        tokens, lexicon = intern_tokens(map(text.tokenize, table["text"].to_strings()))
     else:
         # Keras word ids: drop the padding/start/OOV markers, keep real words as tokens.
         ids = table["tokens"]
-        tokens, lexicon = text.intern_tokens(
+        tokens, lexicon = intern_tokens(
             (int(i) for i in ids[r] if i >= sources.FIRST_WORD_INDEX) for r in range(len(ids))
         )
-    return Prepared(tokens, lexicon, table["label"])
+    return Corpus(tokens, lexicon, table["label"])
 
 
-def fit(prepared: Prepared, train_rows: np.ndarray, params: ImdbParams) -> dict:
+def fit(prepared: Corpus, train_rows: np.ndarray, params: ImdbParams) -> dict:
     """The vocabulary: the ``num_words`` most frequent tokens of the training rows."""
-    vocabulary = text.fit_vocabulary(prepared.tokens, prepared.lexicon, train_rows, params.num_words)
+    vocabulary = fit_vocabulary(prepared.tokens, prepared.lexicon, train_rows, params.num_words)
     return {"vocabulary": vocabulary, "num_words": params.num_words}
 
 
-def encode(prepared: Prepared, rows: np.ndarray, state: dict) -> Table:
+def encode(prepared: Corpus, rows: np.ndarray, state: dict) -> Table:
     tokens = prepared.tokens.take(rows)
     return {
         "columns": text.multi_hot_columns(tokens, prepared.lexicon, state["vocabulary"]),

@@ -1,15 +1,12 @@
-"""Tokens, the training vocabulary and multi-hot column ids for imdb.
+"""imdb's tokenizer and its multi-hot column ids.
 
-Reviews are tokenised once (a stateless step); the vocabulary is then
-*fitted* by counting tokens in the training rows only, which is a cheap
-``bincount``, so cross-validation can refit it per fold without
-re-tokenising. Each review becomes the sorted set of its vocabulary columns:
-a multi-hot row stored sparsely, never as a dense float matrix.
+Each review becomes the sorted set of its vocabulary columns (the vocabulary
+comes from ``components.vocabulary``): a multi-hot row stored sparsely, never
+as a dense float matrix.
 """
 from __future__ import annotations
 
 import re
-from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -23,24 +20,6 @@ def tokenize(text: str) -> list[str]:
     """Lowercase, drop ``<br />`` tags and apostrophes, split on everything else
     that is not a letter or digit: "Don't<br />stop!" -> ['dont', 'stop']."""
     return _WORD.findall(_BREAK.sub(" ", text.lower()).replace("'", "").replace("\u2019", ""))
-
-
-def intern_tokens(docs: Iterable[Sequence]) -> tuple[Ragged, list]:
-    """Each document as ids into a lexicon of every distinct token, in order of
-    first appearance. The ids carry no information about labels or frequency."""
-    lexicon: dict = {}
-    rows = [np.fromiter((lexicon.setdefault(t, len(lexicon)) for t in doc), np.int32) for doc in docs]
-    return Ragged.from_rows(rows, np.int32), list(lexicon)
-
-
-def fit_vocabulary(tokens: Ragged, lexicon: list, train_rows: np.ndarray, size: int) -> list:
-    """The ``size`` most frequent tokens over ``train_rows``; ties go to the
-    earlier token in sort order so the vocabulary is reproducible."""
-    counts = np.bincount(tokens.take(train_rows).values, minlength=len(lexicon))
-    seen = np.flatnonzero(counts)
-    keys = np.array([str(lexicon[i]) for i in seen])
-    order = np.lexsort((keys, -counts[seen]))[:size]
-    return [lexicon[i] for i in seen[order]]
 
 
 def multi_hot_columns(tokens: Ragged, lexicon: list, vocabulary: list) -> Ragged:
