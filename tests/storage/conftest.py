@@ -210,7 +210,8 @@ class FaultProxy:
 
     Modes: "503" (answer 503, not forwarded), "drop" (close the connection,
     not forwarded), "drop_after" (forwarded, then the answer is lost),
-    "truncate" (forwarded, half the body sent, then the connection closed).
+    "truncate" (forwarded, half the body sent, then the connection closed);
+    "pass" forwards a planned request unchanged, to let some through first.
     """
 
     def __init__(self, upstream: str):
@@ -258,6 +259,8 @@ class FaultProxy:
                     mode = planned
                     del self.plan[i]
                     break
+            if mode == "pass":
+                return None
             mode = mode or self.always
             if mode:
                 self.faults += 1
@@ -456,3 +459,15 @@ def faulty(request, monkeypatch, tmp_path, fault_proxy) -> Faulty:
     server = request.getfixturevalue(f"{request.param}_server")
     proxy = fault_proxy(server.url)
     return Faulty(make_store(request.param, request, monkeypatch, tmp_path, endpoint=proxy.url), proxy)
+
+
+@pytest.fixture
+def model_dir(tmp_path) -> Path:
+    """A small model folder in the shape the register step uploads."""
+    folder = tmp_path / "model"
+    (folder / "saved_model" / "variables").mkdir(parents=True)
+    (folder / "model.keras").write_bytes(b"keras bytes")
+    (folder / "saved_model" / "saved_model.pb").write_bytes(b"pb")
+    (folder / "saved_model" / "variables" / "variables.data-00000-of-00001").write_bytes(b"\x00" * 1000)
+    (folder / "report.html").write_text("<html>report</html>")
+    return folder

@@ -14,17 +14,6 @@ from components import storage
 from components.registry import Registry, RegistryError, new_version
 
 
-@pytest.fixture
-def model_dir(tmp_path):
-    folder = tmp_path / "model"
-    (folder / "saved_model" / "variables").mkdir(parents=True)
-    (folder / "model.keras").write_bytes(b"keras bytes")
-    (folder / "saved_model" / "saved_model.pb").write_bytes(b"pb")
-    (folder / "saved_model" / "variables" / "variables.data-00000-of-00001").write_bytes(b"\x00" * 1000)
-    (folder / "report.html").write_text("<html>report</html>")
-    return folder
-
-
 def by_accuracy(accuracy: float):
     def compare(champion: dict | None) -> tuple[bool, str]:
         time.sleep(random.uniform(0, 0.01))  # widen the race window
