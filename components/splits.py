@@ -20,14 +20,24 @@ def train_test_rows(split: np.ndarray | None, labels: np.ndarray, test_fraction:
     return np.sort(train), np.sort(test)
 
 
-def carve(rows: np.ndarray, labels: np.ndarray, size: int | float, seed: int):
-    """Split ``rows`` into (kept, carved), ``size`` rows (or that fraction) carved out, stratified."""
+def carve(rows: np.ndarray, labels: np.ndarray, size: int | float, seed: int, groups: np.ndarray | None = None):
+    """Split ``rows`` into (kept, carved), ``size`` rows (or that fraction) carved out, stratified.
+
+    With ``groups`` (e.g. writers), whole groups are carved, so the held-out
+    rows measure what the test set measures (people the model never saw); the
+    carved size is then the nearest that whole groups allow."""
     if not size:
         return rows, rows[:0]
     if isinstance(size, int) and size >= len(rows):
         raise ValueError(f"cannot hold out {size} of {len(rows)} training rows")
-    kept, carved = train_test_split(rows, test_size=size, stratify=labels[rows], random_state=seed)
-    return np.sort(kept), np.sort(carved)
+    if groups is None:
+        kept, carved = train_test_split(rows, test_size=size, stratify=labels[rows], random_state=seed)
+        return np.sort(kept), np.sort(carved)
+    wanted = size if isinstance(size, int) else size * len(rows)
+    parts = max(2, min(len(np.unique(groups[rows])), round(len(rows) / max(wanted, 1))))
+    kept, carved = next(StratifiedGroupKFold(n_splits=parts, shuffle=True, random_state=seed)
+                        .split(rows, labels[rows], groups[rows]))
+    return np.sort(rows[kept]), np.sort(rows[carved])
 
 
 def folds(rows: np.ndarray, labels: np.ndarray, k: int, seed: int, groups: np.ndarray | None = None):

@@ -26,3 +26,12 @@ def test_carve_holds_out_exactly_and_reproducibly():
     kept, carved = splits.carve(np.arange(100), labels, 20, seed=3)
     assert len(carved) == 20 and len(kept) == 80 and labels[carved].mean() == 0.5
     assert np.array_equal(carved, splits.carve(np.arange(100), labels, 20, seed=3)[1])
+
+
+def test_carve_with_groups_holds_out_whole_groups_near_the_asked_size():
+    labels = np.array([0, 1] * 150)
+    groups = np.repeat(np.arange(30), 10)  # 30 writers, 10 rows each
+    kept, carved = splits.carve(np.arange(300), labels, 60, seed=5, groups=groups)
+    assert not set(groups[kept]) & set(groups[carved]), "no writer on both sides"
+    assert len(kept) + len(carved) == 300 and 40 <= len(carved) <= 80
+    assert np.array_equal(carved, splits.carve(np.arange(300), labels, 60, seed=5, groups=groups)[1])
