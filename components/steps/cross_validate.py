@@ -18,8 +18,6 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from components import splits, storage, tables
-from components.steps.evaluate import evaluate_model, majority_class
-from components.steps.train import fit_model
 from components.studies import get_study
 
 log = logging.getLogger(__name__)
@@ -38,7 +36,14 @@ class FoldScore:
 
 def run_fold(study: str, raw_path: str, params: dict, variant: str, seed: int, fold: int,
              checkpoint_uri: str = "") -> FoldScore:
-    """Train and score one fold; the unit of work a cluster can run on its own node."""
+    """Train and score one fold; the unit of work a cluster can run on its own node.
+
+    Keras is imported here, not at module level: the light steps that plan
+    the folds and compare their scores import this module too, and would
+    otherwise pay for loading TensorFlow (seconds and hundreds of MB each)."""
+    from components.steps.evaluate import evaluate_model, majority_class
+    from components.steps.train import fit_model
+
     spec = get_study(study)
     p = spec.params.from_mapping(params)
     recipe = spec.recipe()
