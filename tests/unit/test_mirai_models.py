@@ -55,6 +55,15 @@ def test_dataset_batches_float32_rows_with_their_labels_and_shuffles_by_seed():
     assert sorted(order[0]) == list(range(10)) and order[0].tolist() == order[1].tolist() != order[2].tolist()
 
 
+def test_dataset_draws_a_new_order_every_epoch():
+    table = {"features": np.zeros((50, 2), np.float32), "label": np.arange(50, dtype=np.float32)}
+    batches = recipe.dataset(table, STATE, 16, shuffle=True, seed=3)
+    first, second = ([y for _, y in batches.as_numpy_iterator()] for _ in range(2))
+    assert [len(y) for y in first] == [16, 16, 16, 2]
+    assert sorted(np.concatenate(second)) == list(range(50)) and not np.array_equal(np.concatenate(first),
+                                                                                     np.concatenate(second))
+
+
 def test_monte_carlo_evaluation_reports_mean_and_std_only_for_mc_models():
     test = {"features": np.random.default_rng(0).normal(size=(200, 6)).astype(np.float32),
             "label": np.tile([0.0, 1.0], 100).astype(np.float32)}
