@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from components.baselines import text_baselines
+from components.row_batches import row_batches
 from components.studies.imdb import ImdbParams, sources, text
 from components.studies.imdb.variants import parse_variant
 from components.tables import Ragged, Table
@@ -41,22 +42,24 @@ def encode(prepared: Corpus, rows: np.ndarray, state: dict) -> Table:
 
 
 def dataset(table: Table, state: dict, batch_size: int, shuffle: bool, seed: int):
-    """Batches of dense float32 multi-hot rows, built per batch from the sparse columns."""
+    """Batches of dense float32 multi-hot rows, built per batch from the sparse
+    columns of the batch's rows (gathered by row number, see ``components.row_batches``)."""
     import tensorflow as tf
 
     columns = table["columns"]
-    ragged = tf.RaggedTensor.from_row_splits(columns.values, columns.row_splits)
+    values, splits = tf.constant(columns.values, tf.int64), tf.constant(columns.row_splits, tf.int64)
+    labels = tf.constant(table["label"])
     width = int(state["num_words"])
-    ds = tf.data.Dataset.from_tensor_slices((ragged, table["label"]))
-    if shuffle:
-        ds = ds.shuffle(len(table["label"]), seed=seed, reshuffle_each_iteration=True)
 
-    def to_multi_hot(cols, labels):
-        indices = tf.stack([cols.value_rowids(), tf.cast(cols.values, tf.int64)], axis=1)
-        dense = tf.scatter_nd(indices, tf.ones_like(cols.values, tf.float32), [tf.shape(labels, tf.int64)[0], width])
-        return tf.minimum(dense, 1.0), labels
+    def to_multi_hot(rows):
+        starts = tf.gather(splits, rows)
+        positions = tf.ragged.range(starts, tf.gather(splits, rows + 1))
+        indices = tf.stack([positions.value_rowids(), tf.gather(values, positions.flat_values)], axis=1)
+        dense = tf.scatter_nd(indices, tf.ones_like(indices[:, 0], tf.float32), [tf.shape(rows, tf.int64)[0], width])
+        return tf.minimum(dense, 1.0), tf.gather(labels, rows)
 
-    return ds.batch(batch_size).map(to_multi_hot, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
+    return (row_batches(len(table["label"]), batch_size, shuffle, seed)
+            .map(to_multi_hot, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE))
 
 
 def build_model(state: dict, params: ImdbParams, variant: str):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from components.row_batches import row_batches
 from components.studies.base import ParameterError
 from components.studies.mirai import MiraiParams, sources, transforms
 from components.studies.mirai.variants import parse_variant
@@ -58,26 +59,11 @@ def encode(prepared: Prepared, rows: np.ndarray, state: dict) -> Table:
 
 
 def dataset(table: Table, state: dict, batch_size: int, shuffle: bool, seed: int):
-    """Batches gathered by row number. Each epoch draws one permutation of the
-    row numbers as a single tensor and cuts it into batches: tf.data's
-    element-wise shuffle and batch cost microseconds a row, which at 535,000
-    rows made the input, not the small network, the slow part of an epoch."""
+    """Batches gathered by row number (see ``components.row_batches``)."""
     import tensorflow as tf
 
     features, labels = tf.constant(table["features"]), tf.constant(table["label"])
-    rows = len(table["label"])
-    whole = rows // batch_size * batch_size
-
-    def batches_of(key):
-        order = tf.range(rows, dtype=tf.int64)
-        if shuffle:
-            order = tf.random.experimental.stateless_shuffle(order, seed=key)
-        batches = tf.data.Dataset.from_tensor_slices(tf.reshape(order[:whole], [-1, batch_size]))
-        return batches.concatenate(tf.data.Dataset.from_tensors(order[whole:])) if whole < rows else batches
-
-    # A fresh key per epoch (a new iterator re-draws it), the same sequence for the same seed.
-    keys = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2).take(1)
-    return (keys.flat_map(batches_of)
+    return (row_batches(len(table["label"]), batch_size, shuffle, seed)
             .map(lambda idx: (tf.gather(features, idx), tf.gather(labels, idx)), num_parallel_calls=tf.data.AUTOTUNE)
             .prefetch(tf.data.AUTOTUNE))
 
