@@ -5,6 +5,7 @@ PYTHON ?= $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SAMPLE_DIR ?= out/samples/imdb
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
 .PHONY: help install demo test bench compile clean
 
@@ -26,6 +27,9 @@ demo: $(STAMP) ## generate a synthetic imdb sample and run the imdb pipeline loc
 
 test: $(STAMP) ## run the test suite
 	$(PYTHON) -m pytest -q -ra $(PYTEST_ARGS)
+
+bench: $(STAMP) ## measure ours against the seed notebooks into docs/benchmarks.* (~25 min; BENCH_ARGS=--quick)
+	$(PYTHON) -m bench $(BENCH_ARGS)
 
 compile: $(STAMP) ## compile every study's pipeline to out/compiled
 	$(VENV)/bin/kfp-studies compile --all -o out/compiled

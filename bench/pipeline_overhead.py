@@ -1,0 +1,134 @@
+"""Pipeline overhead: a local imdb pipeline run's wall time over the sum of
+its steps' in-process time, and where the difference goes.
+
+The run happens in a child process with ``bench/step_hook`` on PYTHONPATH,
+so every step's process logs its own timestamps (see its sitecustomize);
+in the child, kfp.local's subprocess launcher is wrapped to time each step's
+process from the outside. From both, per step: spawn (launch to process
+start), interpreter start-up, importing kfp, executor set-up (loading the
+component module, reading its inputs), the function itself (the in-process
+time), writing outputs, and exit (interpreter teardown); plus orchestration,
+the time no step process was alive (kfp.local compiling and dispatching,
+and the child's own imports). Inside the function, artifact I/O (reading and
+writing tables) is timed too, and steps that import TensorFlow are counted,
+with the separately measured cost of ``import tensorflow``.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+from bench import stats
+from bench.child import REPO, run_child, run_process
+from bench.plan import Plan
+
+HOOK = os.path.join(REPO, "bench", "step_hook")
+PHASES = ("spawn", "startup", "kfp_import", "setup", "function", "outputs", "exit")
+
+
+def run(source: str, overrides: dict, root: str) -> dict:
+    """Child: the pipeline run, with each step process's launch and end times."""
+    start = time.time()
+    import dataclasses
+
+    from kfp.local import subprocess_task_handler
+
+    from pipelines.local import run_local
+    from pipelines.targets import LOCAL
+
+    launches = []
+    launch = subprocess_task_handler.run_local_subprocess
+
+    def timed_launch(full_command, env_vars=None):
+        began = time.time()
+        try:
+            return launch(full_command, env_vars)
+        finally:
+            task = full_command[full_command.index("--function_to_execute") + 1]
+            launches.append({"task": task, "launch": began, "end": time.time()})
+
+    subprocess_task_handler.run_local_subprocess = timed_launch
+    target = dataclasses.replace(LOCAL, pipeline_root=os.path.join(root, "pipeline-root"),
+                                 registry_uri=os.path.join(root, "registry"), work_uri=os.path.join(root, "work"))
+    imported = time.time()
+    run_local("imdb", source, overrides, target)
+    return {"start": start, "imported": imported, "end": time.time(), "launches": launches}
+
+
+def step_phases(step: dict, launch: dict) -> dict:
+    marks = (launch["launch"], step["process_start"], step["site"], step["kfp_imported"], step["function_start"],
+             step["function_end"], step["exit"], launch["end"])
+    return {phase: max(0.0, b - a) for phase, a, b in zip(PHASES, marks, marks[1:])}
+
+
+def match(steps: list[dict], launches: list[dict]) -> list[tuple[dict, dict]]:
+    """Each step's log record with the launch that contains it (same task, overlapping time)."""
+    pairs = []
+    for step in steps:
+        pairs.append((step, next(l for l in launches if l["task"] == step["task"]
+                                 and l["launch"] - 0.05 <= step["process_start"] <= l["end"])))
+    return pairs
+
+
+def union_seconds(intervals: list[tuple[float, float]]) -> float:
+    total, reach = 0.0, float("-inf")
+    for a, b in sorted(intervals):
+        if b > reach:
+            total += b - max(a, reach)
+            reach = b
+    return total
+
+
+def breakdown(child: dict, steps: list[dict], wall: float) -> dict:
+    """One run's figures: wall, in-process sum, phase totals, orchestration, I/O, TensorFlow steps."""
+    pairs = match(steps, child["launches"])
+    phases = {phase: sum(step_phases(s, l)[phase] for s, l in pairs) for phase in PHASES}
+    alive = union_seconds([(l["launch"], l["end"]) for l in child["launches"]])
+    busy = union_seconds([(s["function_start"], s["function_end"]) for s in steps])
+    return {
+        "wall_seconds": wall, "in_process_seconds": phases["function"], "ratio": wall / phases["function"],
+        "in_process_union_seconds": busy, "ratio_to_union": wall / busy,
+        "steps": len(pairs), "phases": phases, "orchestration_seconds": wall - alive,
+        "child_import_seconds": child["imported"] - child["start"],
+        "table_io_seconds": sum(s["table_io_seconds"] for s in steps),
+        "tensorflow_steps": sorted(s["task"] for s in steps if s["imported_tensorflow"]),
+        "per_step": [{"task": s["task"], **step_phases(s, l), "table_io": s["table_io_seconds"]} for s, l in pairs],
+    }
+
+
+def measure(plan: Plan, work: str) -> dict:
+    folder = os.path.join(work, "data", f"imdb-pipeline-{plan.pipeline_sample}")
+    source = os.path.join(folder, "aclImdb_v1.tar.gz")
+    if not os.path.exists(source):
+        run_child("prepare:write_source", study="imdb", folder=folder, size=plan.pipeline_sample)
+    root = os.path.join(work, "pipeline-run")
+    step_log = os.path.join(work, "pipeline-steps.jsonl")
+    runs = []
+    for _ in range(plan.repeats):
+        shutil.rmtree(root, ignore_errors=True)
+        if os.path.exists(step_log):
+            os.remove(step_log)
+        env = {"PYTHONPATH": os.pathsep.join(filter(None, [HOOK, os.environ.get("PYTHONPATH")])),
+               "BENCH_STEP_LOG": step_log}
+        child, usage = run_child("pipeline_overhead:run", env=env, source=source,
+                                 overrides=plan.pipeline_overrides, root=root)
+        with open(step_log, encoding="utf-8") as f:
+            steps = [json.loads(line) for line in f]
+        runs.append(breakdown(child, steps, usage.wall_seconds))
+    python = [run_process([sys.executable, "-c", "pass"], output=subprocess.DEVNULL).wall_seconds
+              for _ in range(plan.repeats)]
+    tensorflow = [run_process([sys.executable, "-c", "import tensorflow"], output=subprocess.DEVNULL).wall_seconds
+                  for _ in range(plan.repeats)]
+    return {
+        "study": "imdb", "sample_per_class": plan.pipeline_sample, "overrides": plan.pipeline_overrides,
+        "ratio": stats.spread([r["ratio"] for r in runs]),
+        "ratio_to_union": stats.spread([r["ratio_to_union"] for r in runs]),
+        "wall_seconds": stats.spread([r["wall_seconds"] for r in runs]),
+        "in_process_seconds": stats.spread([r["in_process_seconds"] for r in runs]),
+        "python_start_seconds": stats.spread(python), "import_tensorflow_seconds": stats.spread(tensorflow),
+        "runs": runs,
+    }

@@ -1,0 +1,83 @@
+"""What ``make bench`` measures, at which size: the full plan and ``--quick``.
+
+Sizes are chosen so that the full run fits in about 25 minutes on a 2-core
+machine: imdb and mirai (the studies whose seed data path is the point) run
+at their real size; the recurrent and convolutional studies, which are
+compute-bound on a CPU, train on a few thousand rows for a few epochs,
+enough for a steady samples-per-second rate. The first epoch of every fit is
+warm-up (graph tracing, allocator growth) and is not timed.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+DATASETS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                        "shared", "datasets")
+MIRAI_FULL_ROWS = 764137
+
+
+@dataclass(frozen=True)
+class StudyPlan:
+    """How one study's training input is made and trained."""
+
+    study: str
+    variant: str
+    epochs: int  # including the untimed first epoch
+    sample_size: int  # the sample generator's per_class; mirai: rows in all, also for ingest at scale
+    real_data: str = ""  # a file under ../shared/datasets used instead of a sample when present
+    preprocess: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Plan:
+    name: str
+    repeats: int
+    studies: tuple[StudyPlan, ...]
+    pipeline_sample: int  # imdb reviews per class and split for the local pipeline run
+    pipeline_overrides: dict
+    matmul_size: int
+
+    def study(self, name: str) -> StudyPlan:
+        return next(s for s in self.studies if s.study == name)
+
+
+_PIPELINE_OVERRIDES = {"validation_size": 200, "cv_folds": 2, "variants": "final", "epochs": 2}
+
+FULL = Plan(
+    name="full",
+    repeats=3,
+    studies=(
+        StudyPlan("imdb", "final", epochs=3, sample_size=12500, real_data="aclImdb_v1.tar.gz",
+                  preprocess={"validation_size": 0}),
+        StudyPlan("mirai", "best", epochs=3, sample_size=MIRAI_FULL_ROWS),
+        StudyPlan("cifar10", "sgd", epochs=3, sample_size=300, preprocess={"validation_size": 0}),
+        StudyPlan("digits", "deep_gru", epochs=3, sample_size=5, preprocess={"validation_size": 0}),
+        StudyPlan("amazon", "bi-gru", epochs=3, sample_size=2500, real_data="amazon_polarity_sample.ft.txt",
+                  preprocess={"validation_size": 0}),
+    ),
+    pipeline_sample=300,
+    pipeline_overrides=_PIPELINE_OVERRIDES,
+    matmul_size=2048,
+)
+
+QUICK = Plan(
+    name="quick",
+    repeats=2,
+    studies=(
+        StudyPlan("imdb", "final", epochs=2, sample_size=300, preprocess={"validation_size": 0, "num_words": 2000}),
+        StudyPlan("mirai", "best", epochs=2, sample_size=20000),
+        StudyPlan("cifar10", "sgd", epochs=2, sample_size=30, preprocess={"validation_size": 0}),
+        StudyPlan("digits", "gru64", epochs=2, sample_size=3, preprocess={"validation_size": 0}),
+        StudyPlan("amazon", "small-gru", epochs=2, sample_size=200, preprocess={"validation_size": 0}),
+    ),
+    pipeline_sample=60,
+    pipeline_overrides={**_PIPELINE_OVERRIDES, "validation_size": 40, "epochs": 1},
+    matmul_size=512,
+)
+
+
+def real_data_path(plan: StudyPlan) -> str | None:
+    """The real dataset this study's plan asks for, if this machine has it."""
+    path = os.path.join(DATASETS, plan.real_data) if plan.real_data else ""
+    return path if path and os.path.exists(path) else None

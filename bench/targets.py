@@ -1,0 +1,42 @@
+"""The goals of issue #7, checked against a run's results (on median ratios).
+
+- training, where the seed's data path is the bottleneck (imdb, mirai):
+  throughput >= 1.5x the seed's and peak RSS <= 0.5x; elsewhere at least
+  parity of throughput;
+- ingest at scale: within 2x of the decompression limit, peak RSS under 2 GB;
+- compile: TensorFlow not imported (asserted by the measurement itself).
+"""
+from __future__ import annotations
+
+DATA_BOUND = ("imdb", "mirai")
+SPEEDUP, MEMORY_SHARE, PARITY = 1.5, 0.5, 1.0
+INGEST_OVER_GZIP, INGEST_RSS_MB = 2.0, 2048.0
+
+
+def _goal(name: str, value: float, goal: str, met: bool) -> dict:
+    return {"name": name, "value": value, "goal": goal, "met": bool(met)}
+
+
+def check(results: dict) -> list[dict]:
+    goals = []
+    for study in results.get("training", []):
+        speed = study["throughput_ratio"]["median"]
+        if study["study"] in DATA_BOUND:
+            goals.append(_goal(f"{study['study']} throughput vs seed", speed, f">= {SPEEDUP}x", speed >= SPEEDUP))
+            memory = study["rss_ratio"]["median"]
+            goals.append(_goal(f"{study['study']} peak RSS vs seed", memory, f"<= {MEMORY_SHARE}x",
+                               memory <= MEMORY_SHARE))
+        else:
+            goals.append(_goal(f"{study['study']} throughput vs seed", speed, f">= {PARITY}x (parity)",
+                               speed >= PARITY))
+    ingest = results.get("ingest")
+    if ingest:
+        ratio = ingest["ours_over_gzip"]["median"]
+        goals.append(_goal("mirai ingest + preprocess vs gzip -dc", ratio, f"<= {INGEST_OVER_GZIP}x",
+                           ratio <= INGEST_OVER_GZIP))
+        rss = ingest["runs"]["ours"]["peak_rss_mb"]["median"]
+        goals.append(_goal("mirai ingest + preprocess peak RSS (MB)", rss, f"< {INGEST_RSS_MB:.0f}",
+                           rss < INGEST_RSS_MB))
+    if results.get("compile"):
+        goals.append(_goal("compile --all imports TensorFlow", 0.0, "no", not results["compile"]["imports_tensorflow"]))
+    return goals
