@@ -60,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         trained = tuple(s for s in plan.studies if (not args.studies or s.study in args.studies)
                         and (mirai_input or s.study != "mirai"))
         results["training"] = throughput.measure(dataclasses.replace(plan, studies=trained), work, mirai_input)
+        results["tensorflow_runtime_rss_mb"] = throughput.runtime_rss_mb()
     if "pipeline" in args.only:
         results["pipeline"] = pipeline_overhead.measure(plan, work)
     if "compile" in args.only:

@@ -47,6 +47,11 @@ def measure_study(study: StudyPlan, plan: Plan, folder: str, data: str) -> dict:
     }
 
 
+def runtime_rss_mb() -> float:
+    """Peak RSS of a process that only imports TensorFlow and Keras and trains a tiny model."""
+    return run_child("training:runtime")[1].peak_rss_mb
+
+
 def measure(plan: Plan, work: str, mirai_input: str) -> list[dict]:
     results = []
     for study in plan.studies:

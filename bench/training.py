@@ -69,6 +69,18 @@ def seed(study: str, folder: str, epochs: int, variant: str) -> dict:
     return _rate(history.history["epoch_seconds"], feed.samples, model)
 
 
+def runtime() -> dict:
+    """Nothing but TensorFlow and Keras imported and a tiny model trained for a
+    step: the floor under every training process's peak RSS."""
+    import keras
+    import numpy as np
+
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(np.zeros((8, 4), np.float32), np.zeros(8, np.float32), verbose=0)
+    return {}
+
+
 def matmul(size: int, repeats: int = 5) -> dict:
     """The machine's float32 matmul rate (GFLOP/s), best of ``repeats``, with numpy and with TensorFlow."""
     import time

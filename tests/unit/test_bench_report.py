@@ -36,6 +36,7 @@ def results():
         "machine": {"cpu": "Test CPU", "nproc": 2, "memory_gib": 8.0, "kernel": "6", "python": "3.11",
                     "tensorflow": "2.21", "kfp": "2.16", "numpy": "2", "pandas": "2", "git_commit": "abc",
                     "git_dirty": False},
+        "tensorflow_runtime_rss_mb": 600.0,
         "matmul": {"size": 2048, "numpy_gflops": 100.0, "tensorflow_gflops": 120.0, "threads": 2},
         "training": [
             _training("imdb", [3000.0, 3300.0, 3600.0], [1000.0, 1100.0, 1500.0], [700.0] * 3, [2800.0] * 3),
