@@ -44,6 +44,7 @@ def describe() -> dict:
         "kernel": platform.release(), "python": platform.python_version(),
         "tensorflow": _version("tensorflow-cpu") if _version("tensorflow") == "not installed"
         else _version("tensorflow"),
-        "kfp": _version("kfp"), "numpy": _version("numpy"), "pandas": _version("pandas"),
-        "git_commit": _git("rev-parse", "HEAD"), "git_dirty": bool(_git("status", "--porcelain", "--untracked-files=no")),
+        "keras": _version("keras"), "kfp": _version("kfp"), "numpy": _version("numpy"), "pandas": _version("pandas"),
+        "git_commit": _git("rev-parse", "HEAD"),
+        "git_dirty": bool(_git("status", "--porcelain", "--untracked-files=no")),
     }

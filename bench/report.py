@@ -57,8 +57,8 @@ def _header(results: dict) -> list[str]:
         "## Machine", "",
         f"- CPU: {m['cpu']}, {m['nproc']} cores (nproc); memory {m['memory_gib']} GiB; kernel {m['kernel']}",
         f"- load average (1, 5, 15 min): {results['load_start']} at start, {results['load_end']} at end",
-        f"- Python {m['python']}, TensorFlow {m['tensorflow']}, kfp {m['kfp']}, numpy {m['numpy']}, "
-        f"pandas {m['pandas']}",
+        f"- Python {m['python']}, TensorFlow {m['tensorflow']}, Keras {m['keras']}, kfp {m['kfp']}, "
+        f"numpy {m['numpy']}, pandas {m['pandas']}",
         f"- git commit {m['git_commit']}{' (with uncommitted changes)' if m['git_dirty'] else ''}", "",
     ]
 
@@ -81,7 +81,8 @@ def _training(results: dict) -> list[str]:
         "Ours: the project's `fit_model` (its `tf.data` input, float32, device strategy). Seed: plain "
         "`model.fit` fed the way the notebook did (`bench/seed_baselines.py`: imdb a dense float64 multi-hot "
         "array, mirai a float64 array, cifar10 `ImageDataGenerator.flow`, digits a float64 array, amazon an "
-        "eager int64 tensor). Same network, batch size, callbacks, class weights and training rows; no "
+        "eager int64 tensor), on this machine's Keras (the notebooks ran older versions). Same network, batch "
+        "size, callbacks, class weights and training rows; no "
         f"validation during the fit. Each fit runs {epochs} epochs in a fresh process; the first is warm-up "
         "and not timed, so samples/s is over the others. Peak RSS is the whole process's (data, model, "
         "TensorFlow). Making the training tables (sample, ingest, preprocess) is not timed and is cached "

@@ -34,7 +34,7 @@ def results():
         "command": ".venv/bin/python -m bench", "plan": "full", "repeats": 3, "started": "2026-01-01 10:00",
         "run_seconds": 600.0, "load_start": [1.0, 1.0, 1.0], "load_end": [2.0, 2.0, 2.0],
         "machine": {"cpu": "Test CPU", "nproc": 2, "memory_gib": 8.0, "kernel": "6", "python": "3.11",
-                    "tensorflow": "2.21", "kfp": "2.16", "numpy": "2", "pandas": "2", "git_commit": "abc",
+                    "tensorflow": "2.21", "keras": "3", "kfp": "2.16", "numpy": "2", "pandas": "2", "git_commit": "abc",
                     "git_dirty": False},
         "tensorflow_runtime_rss_mb": 600.0,
         "matmul": {"size": 2048, "numpy_gflops": 100.0, "tensorflow_gflops": 120.0, "threads": 2},
