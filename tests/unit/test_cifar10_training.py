@@ -58,6 +58,26 @@ def test_the_callback_sets_the_rate_before_every_batch():
     assert history.history["learning_rate"] == pytest.approx([seen[5], seen[11]])
 
 
+def test_a_resumed_fit_continues_the_cycle_where_the_lost_run_was():
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.SGD(0.5), loss="mse")
+    seen = []
+    record = keras.callbacks.LambdaCallback(
+        on_train_batch_begin=lambda b, logs: seen.append(float(model.optimizer.learning_rate.numpy())))
+    model.fit(np.zeros((12, 2)), np.zeros(12), batch_size=2, epochs=3, initial_epoch=2, verbose=0,
+              callbacks=[CyclicLR(0.001, 0.01, 4), record])
+    assert seen == pytest.approx([triangular_lr(i, 0.001, 0.01, 4) for i in range(12, 18)])
+
+
+def test_training_that_ends_mid_cycle_is_warned_about(caplog):
+    train = {"image": np.zeros((10, 32, 32, 3), np.uint8), "label": np.zeros(10, np.uint8)}
+    recipe.training_extras(train, Cifar10Params(epochs=45, clr_step_epochs=3))
+    assert "epochs=45 is not a whole number of learning-rate cycles (6 epochs each)" in caplog.text
+    caplog.clear()
+    recipe.training_extras(train, Cifar10Params(epochs=300, clr_step_epochs=2))
+    assert "cycles" not in caplog.text
+
+
 def test_training_extras_cycle_over_two_epochs_of_batches():
     train = {"image": np.zeros((1001, 32, 32, 3), np.uint8), "label": np.zeros(1001, np.uint8)}
     (clr,) = recipe.training_extras(train, Cifar10Params(batch_size=500))["callbacks"]

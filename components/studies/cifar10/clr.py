@@ -28,8 +28,10 @@ class CyclicLR(keras.callbacks.Callback):
         self.base_lr, self.max_lr, self.step_size = base_lr, max_lr, step_size
         self.iteration = 0
 
-    def on_train_begin(self, logs=None):
-        self.iteration = 0
+    def on_epoch_begin(self, epoch, logs=None):
+        # From the epoch, not from zero: a fit resumed from a checkpoint
+        # (initial_epoch > 0) continues the cycle where the lost run was.
+        self.iteration = epoch * self.params["steps"]
 
     def on_train_batch_begin(self, batch, logs=None):
         self.model.optimizer.learning_rate.assign(

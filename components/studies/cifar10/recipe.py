@@ -6,6 +6,7 @@ ingest``); the hooks that build inputs, models and callbacks import it.
 """
 from __future__ import annotations
 
+import logging
 import math
 
 import numpy as np
@@ -13,6 +14,8 @@ import numpy as np
 from components import tables
 from components.studies.cifar10 import Cifar10Params, sources
 from components.tables import Table
+
+log = logging.getLogger(__name__)
 
 CLASS_NAMES = sources.CLASS_NAMES
 read = sources.read
@@ -58,6 +61,10 @@ def training_extras(train: Table, params: Cifar10Params) -> dict:
     from components.studies.cifar10.lr_range import RecordInHistory, lr_range_test
 
     steps_per_epoch = math.ceil(tables.num_rows(train) / params.batch_size)
+    if params.epochs % (2 * params.clr_step_epochs):
+        log.warning("epochs=%d is not a whole number of learning-rate cycles (%d epochs each): training ends "
+                    "above base_lr; the seed's 300 epochs with clr_step_epochs=2 end at the bottom of a cycle",
+                    params.epochs, 2 * params.clr_step_epochs)
     callbacks = [CyclicLR(params.base_lr, params.max_lr, params.clr_step_epochs * steps_per_epoch)]
     if params.lr_range_epochs:
         result = lr_range_test(train["image"], train["label"], params.batch_size, params.lr_range_epochs)
