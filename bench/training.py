@@ -9,6 +9,7 @@ Neither validates during the fit, so an epoch is training only.
 """
 from __future__ import annotations
 
+import gc
 import os
 
 from bench import seed_baselines
@@ -40,15 +41,19 @@ def _training_flops(model) -> float:
     return training_flops_per_sample(model)
 
 
-def ours(study: str, folder: str, epochs: int, variant: str) -> dict:
+def _samples_per_epoch(batches) -> int:
+    """Rows one epoch of ``batches`` yields (augmentation may add rows), counted by running it."""
     import tensorflow as tf
 
+    return int(batches.reduce(tf.constant(0, tf.int64), lambda n, batch: n + tf.shape(batch[1], out_type=tf.int64)[0]))
+
+
+def ours(study: str, folder: str, epochs: int, variant: str) -> dict:
     from components.steps.train import fit_model
 
     recipe, p, state, train = _load(study, folder, epochs)
-    batches = recipe.dataset(train, state, p.batch_size, shuffle=True, seed=SEED)
-    samples = int(batches.reduce(tf.constant(0, tf.int64),
-                                 lambda n, batch: n + tf.shape(batch[1], out_type=tf.int64)[0]))
+    samples = _samples_per_epoch(recipe.dataset(train, state, p.batch_size, shuffle=True, seed=SEED))
+    gc.collect()  # the counting dataset's tensors must not add to the fit's peak RSS
     model, curves = fit_model(recipe, p, variant, state, train, None, SEED)
     return _rate(curves["epoch_seconds"], samples, model)
 
