@@ -100,7 +100,11 @@ def generic_kind(exc: BaseException) -> str | None:
         return "conflict"
     if isinstance(exc, (TransientFault, ConnectionError, TimeoutError, http.client.HTTPException)):
         return "transient"
-    return None
+    try:  # both cloud SDKs sit on urllib3, whose dropped connections they let through
+        import urllib3
+    except ImportError:
+        return None
+    return "transient" if isinstance(exc, urllib3.exceptions.ProtocolError) else None
 
 
 class Backend:

@@ -101,12 +101,6 @@ class GcsBackend(Backend):
             if status == 412:
                 return "conflict"
             return "transient" if status in (408, 429) or status >= 500 else None
-        try:
-            import urllib3
-        except ImportError:  # pragma: no cover - requests needs it
-            return None
-        if isinstance(exc, urllib3.exceptions.ProtocolError):
-            return "transient"
         return None
 
     def open_stream(self, loc: Location, offset: int, pin: Any) -> Opened:

@@ -106,12 +106,6 @@ class S3Backend(Backend):
             return None
         if isinstance(exc, (bce.HTTPClientError, bce.ConnectionError, bce.IncompleteReadError)):
             return "transient"
-        try:
-            import urllib3
-        except ImportError:  # pragma: no cover - botocore needs it
-            return None
-        if isinstance(exc, urllib3.exceptions.ProtocolError):
-            return "transient"
         return None
 
     def open_stream(self, loc: Location, offset: int, pin: Any) -> Opened:
