@@ -115,7 +115,7 @@ def run_fold_to(study: str, raw_path: str, params: dict, variant: str, seed: int
     return score
 
 
-def skipped_markdown(study: str, params: dict) -> tuple[str, str]:
+def skipped_comparison(study: str, params: dict) -> tuple[str, str]:
     """With ``cv_folds=0`` the plan is empty: the single variant, and a comparison saying so."""
     p = get_study(study).params.from_mapping(params)
     (variant,) = p.variant_names()

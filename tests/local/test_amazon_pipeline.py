@@ -1,21 +1,18 @@
 """The whole amazon pipeline under kfp.local.SubprocessRunner on a tiny generated fastText sample."""
-import dataclasses
 import json
 import os
 from pathlib import Path
 
 from components.studies.amazon.sample import write_sample
 from pipelines.local import run_local
-from pipelines.targets import LOCAL
 
 # One GRU(64) at a higher learning rate and small batches, so a few epochs on 400 reviews suffice.
 FAST = {"epochs": 8, "batch_size": 16, "learning_rate": 0.01, "cv_folds": 2, "variants": "gru", "threshold": 0.7}
 
 
-def test_every_step_runs_on_a_bz2_fasttext_file_and_learning_happens(tmp_path):
+def test_every_step_runs_on_a_bz2_fasttext_file_and_learning_happens(tmp_path, local_target):
     source = write_sample(str(tmp_path / "sample"), format="ft.txt.bz2", per_class=200, seed=0)
-    target = dataclasses.replace(LOCAL, pipeline_root=str(tmp_path / "root"), registry_uri=str(tmp_path / "reg"),
-                                 work_uri=str(tmp_path / "work"))
+    target = local_target(tmp_path)
     result = run_local("amazon", source, FAST, target)
 
     assert result.metrics["accuracy"] > 0.8, "well above chance on the planted signal"

@@ -1,20 +1,17 @@
 """The whole cifar10 pipeline under kfp.local.SubprocessRunner on a generated sample."""
-import dataclasses
 import json
 
 from components.studies.cifar10.sample import write_sample
 from pipelines.local import run_local
-from pipelines.targets import LOCAL
 
 # The seed's CNN on 160 synthetic training images; Adam learns the planted colours in a few epochs.
 FAST = {"epochs": 3, "batch_size": 32, "validation_size": 40, "pad_crop": 2, "base_lr": 0.0005,
         "max_lr": 0.002, "clr_step_epochs": 1, "cv_folds": 2, "variants": "adam", "threshold": 0.5}
 
 
-def test_every_step_runs_learning_happens_and_the_model_is_registered(tmp_path):
+def test_every_step_runs_learning_happens_and_the_model_is_registered(tmp_path, local_target):
     source = write_sample(str(tmp_path / "sample"), format="jpeg", per_class=20, seed=11)
-    target = dataclasses.replace(LOCAL, pipeline_root=str(tmp_path / "root"), registry_uri=str(tmp_path / "reg"),
-                                 work_uri=str(tmp_path / "work"))
+    target = local_target(tmp_path)
     result = run_local("cifar10", source, FAST, target)
 
     assert result.metrics["accuracy"] > 0.6, "far above the 0.1 of chance on the planted signal"

@@ -1,21 +1,18 @@
 """The whole digits pipeline under kfp.local.SubprocessRunner on a tiny generated UNIPEN sample."""
-import dataclasses
 import json
 import os
 from pathlib import Path
 
 from components.studies.digits.sample import write_sample
 from pipelines.local import run_local
-from pipelines.targets import LOCAL
 
 # The smallest seed network, with a higher learning rate so a few epochs suffice.
 FAST = {"epochs": 6, "batch_size": 32, "cv_folds": 2, "variants": "gru64+lr0.01", "threshold": 0.4}
 
 
-def test_every_step_runs_on_writer_split_unipen_and_learning_happens(tmp_path):
+def test_every_step_runs_on_writer_split_unipen_and_learning_happens(tmp_path, local_target):
     source = write_sample(str(tmp_path / "sample"), format="unipen", per_class=3, seed=0)
-    target = dataclasses.replace(LOCAL, pipeline_root=str(tmp_path / "root"), registry_uri=str(tmp_path / "reg"),
-                                 work_uri=str(tmp_path / "work"))
+    target = local_target(tmp_path)
     result = run_local("digits", source, FAST, target)
 
     assert result.metrics["accuracy"] > 0.4, "far above the 0.1 of guessing among ten digits"

@@ -1,6 +1,5 @@
 """The whole imdb pipeline under kfp.local.SubprocessRunner on a generated sample."""
 import builtins
-import dataclasses
 import json
 import os
 from pathlib import Path
@@ -8,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from pipelines.local import run_local
-from pipelines.targets import LOCAL
 
 FAST = {"epochs": 4, "batch_size": 32, "validation_size": 100, "cv_folds": 3, "variants": "final,32-1",
         "threshold": 0.6}
@@ -22,10 +20,9 @@ def _outputs(step_dir) -> dict:
 
 
 @pytest.fixture(scope="module")
-def first(tmp_path_factory, imdb_sample):
+def first(tmp_path_factory, imdb_sample, local_target):
     tmp = tmp_path_factory.mktemp("imdb-local")
-    target = dataclasses.replace(LOCAL, pipeline_root=str(tmp / "root"), registry_uri=str(tmp / "reg"),
-                                 work_uri=str(tmp / "work"))
+    target = local_target(tmp)
     return target, run_local("imdb", imdb_sample, FAST, target)
 
 

@@ -1,10 +1,8 @@
 """The whole mirai pipeline under kfp.local.SubprocessRunner on a generated sample."""
-import dataclasses
 import json
 
 from components.studies.mirai.sample import write_sample
 from pipelines.local import run_local
-from pipelines.targets import LOCAL
 
 # Small and quick: a Monte-Carlo dropout variant, so the evaluate step (a fresh
 # process) must rebuild the custom layer from model.keras and run MC passes.
@@ -12,10 +10,9 @@ FAST = {"epochs": 8, "batch_size": 32, "cv_folds": 2, "variants": "2x20-sigmoid+
         "threshold": 0.88}
 
 
-def test_every_step_runs_learning_happens_and_the_model_is_registered(tmp_path):
+def test_every_step_runs_learning_happens_and_the_model_is_registered(tmp_path, local_target):
     source = write_sample(str(tmp_path / "sample"), format="tar", per_class=300, seed=7)
-    target = dataclasses.replace(LOCAL, pipeline_root=str(tmp_path / "root"), registry_uri=str(tmp_path / "reg"),
-                                 work_uri=str(tmp_path / "work"))
+    target = local_target(tmp_path)
     result = run_local("mirai", source, FAST, target)
 
     metrics = result.metrics

@@ -46,26 +46,27 @@ def test_triangular_rate_at_known_steps(iteration, expected):
     assert triangular_lr(iteration, 0.001, 0.01, 80) == pytest.approx(expected)
 
 
-def test_the_callback_sets_the_rate_before_every_batch():
+def _fit_with_cyclic_lr(epochs: int, initial_epoch: int = 0):
+    """Fit a tiny model for 6 batches an epoch under CyclicLR(0.001, 0.01, 4);
+    returns the history and the rate the optimizer had before every batch."""
     model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
     model.compile(optimizer=keras.optimizers.SGD(0.5), loss="mse")
     seen = []
     record = keras.callbacks.LambdaCallback(
         on_train_batch_begin=lambda b, logs: seen.append(float(model.optimizer.learning_rate.numpy())))
-    history = model.fit(np.zeros((12, 2)), np.zeros(12), batch_size=2, epochs=2, verbose=0,
-                        callbacks=[CyclicLR(0.001, 0.01, 4), record])
+    history = model.fit(np.zeros((12, 2)), np.zeros(12), batch_size=2, epochs=epochs, initial_epoch=initial_epoch,
+                        verbose=0, callbacks=[CyclicLR(0.001, 0.01, 4), record])
+    return history, seen
+
+
+def test_the_callback_sets_the_rate_before_every_batch():
+    history, seen = _fit_with_cyclic_lr(epochs=2)
     assert seen == pytest.approx([triangular_lr(i, 0.001, 0.01, 4) for i in range(12)])
     assert history.history["learning_rate"] == pytest.approx([seen[5], seen[11]])
 
 
 def test_a_resumed_fit_continues_the_cycle_where_the_lost_run_was():
-    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
-    model.compile(optimizer=keras.optimizers.SGD(0.5), loss="mse")
-    seen = []
-    record = keras.callbacks.LambdaCallback(
-        on_train_batch_begin=lambda b, logs: seen.append(float(model.optimizer.learning_rate.numpy())))
-    model.fit(np.zeros((12, 2)), np.zeros(12), batch_size=2, epochs=3, initial_epoch=2, verbose=0,
-              callbacks=[CyclicLR(0.001, 0.01, 4), record])
+    _, seen = _fit_with_cyclic_lr(epochs=3, initial_epoch=2)
     assert seen == pytest.approx([triangular_lr(i, 0.001, 0.01, 4) for i in range(12, 18)])
 
 
