@@ -72,7 +72,8 @@ def compare_variants(study: str, params: dict, folds: List[dict], metrics: Outpu
                      comparison: Output[Markdown]) -> str:
     """Per-variant mean ± std over folds, as seed 000's table; returns the best variant
     (the only one, when ``cv_folds=0`` left the plan empty)."""
-    from components.steps.cross_validate import best_variant, collect, comparison_markdown, skipped_comparison, summarize
+    from components.steps.cross_validate import (best_variant, collect, comparison_markdown, skipped_comparison,
+                                                 summarize)
 
     if not folds:
         best, text = skipped_comparison(study, params)
