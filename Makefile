@@ -7,7 +7,7 @@ SAMPLE_DIR ?= out/samples/imdb
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: help install demo test bench compile clean
+.PHONY: help install demo test lint format bench compile clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -27,6 +27,15 @@ demo: $(STAMP) ## generate a synthetic imdb sample and run the imdb pipeline loc
 
 test: $(STAMP) ## run the test suite
 	$(PYTHON) -m pytest -q -ra $(PYTEST_ARGS)
+
+lint: $(STAMP) ## ruff (lint and format check) and mypy on components/ and pipelines/
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+format: $(STAMP) ## apply ruff's formatter and its safe fixes
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
 
 bench: $(STAMP) ## measure ours against the seed notebooks into docs/benchmarks.* (~25 min; BENCH_ARGS=--quick)
 	$(PYTHON) -m bench $(BENCH_ARGS)
