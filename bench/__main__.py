@@ -5,6 +5,7 @@ matmul (the machine's float32 rate), ingest at scale, training throughput per
 study, pipeline overhead, compile. ``--quick`` runs a small plan for
 development and writes under out/bench unless ``--out`` says otherwise.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,8 +27,13 @@ def parse(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="small sizes, 2 repeats: for development and tests")
     p.add_argument("--repeats", type=int, help="repeats of every measurement (default: the plan's)")
-    p.add_argument("--only", nargs="+", choices=MEASUREMENTS, default=list(MEASUREMENTS),
-                   help="run only these measurements (ingest is needed for mirai's training)")
+    p.add_argument(
+        "--only",
+        nargs="+",
+        choices=MEASUREMENTS,
+        default=list(MEASUREMENTS),
+        help="run only these measurements (ingest is needed for mirai's training)",
+    )
     p.add_argument("--studies", nargs="+", help="train only these studies")
     p.add_argument("--work", default="out/bench", help="scratch folder: samples, tables, runs (default: out/bench)")
     p.add_argument("--out", help="folder for benchmarks.md and .json (default: docs, or out/bench with --quick)")
@@ -43,13 +49,18 @@ def main(argv: list[str] | None = None) -> int:
     work = os.path.abspath(args.work)
     os.makedirs(work, exist_ok=True)
     os.environ[LOG_DIR_VARIABLE] = work
-    print(f"measuring ({plan.name} plan, {plan.repeats} repeats); every child's output: {work}/children.log",
-          flush=True)
+    print(
+        f"measuring ({plan.name} plan, {plan.repeats} repeats); every child's output: {work}/children.log", flush=True
+    )
     started, start = datetime.now(timezone.utc), time.perf_counter()
     results: dict = {
         "command": shlex.join([os.path.relpath(sys.executable, REPO), "-m", "bench", *argv]),
-        "plan": plan.name, "repeats": plan.repeats, "started": started.strftime("%Y-%m-%d %H:%M"),
-        "machine": machine.describe(), "load_start": machine.load_average(), "training": [],
+        "plan": plan.name,
+        "repeats": plan.repeats,
+        "started": started.strftime("%Y-%m-%d %H:%M"),
+        "machine": machine.describe(),
+        "load_start": machine.load_average(),
+        "training": [],
     }
     if "matmul" in args.only:
         results["matmul"] = run_child("training:matmul", size=plan.matmul_size)[0]
@@ -57,8 +68,11 @@ def main(argv: list[str] | None = None) -> int:
         results["ingest"] = ingest_scale.measure(plan, work)
     if "training" in args.only:
         mirai_input = results.get("ingest", {}).get("training_input")
-        trained = tuple(s for s in plan.studies if (not args.studies or s.study in args.studies)
-                        and (mirai_input or s.study != "mirai"))
+        trained = tuple(
+            s
+            for s in plan.studies
+            if (not args.studies or s.study in args.studies) and (mirai_input or s.study != "mirai")
+        )
         results["training"] = throughput.measure(dataclasses.replace(plan, studies=trained), work, mirai_input)
         results["tensorflow_runtime_rss_mb"] = throughput.runtime_rss_mb()
     if "pipeline" in args.only:

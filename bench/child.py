@@ -6,6 +6,7 @@ process is what makes peak RSS per measurement: ``os.wait4`` returns the
 resource usage of exactly that child (and anything it waited for), and no
 memory or warm caches carry over from one measurement to the next.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -56,8 +57,7 @@ def run_child(target: str, env: dict | None = None, **kwargs) -> tuple[dict, Pro
             log.flush()
         argv = [sys.executable, "-m", "bench.child", target, json.dumps(kwargs), out.name]
         usage = run_process(argv, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}, output=log)
-        print(f"{target} {_brief(kwargs)}: {usage.wall_seconds:.1f} s, peak RSS {usage.peak_rss_mb:.0f} MB",
-              flush=True)
+        print(f"{target} {_brief(kwargs)}: {usage.wall_seconds:.1f} s, peak RSS {usage.peak_rss_mb:.0f} MB", flush=True)
         with open(out.name, encoding="utf-8") as f:
             return json.load(f), usage
 

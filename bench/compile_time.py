@@ -4,6 +4,7 @@ The child runs the CLI's own entry point, then asserts that neither
 TensorFlow nor Keras was imported; the wall time measured from outside
 includes interpreter start-up and imports, as a user experiences it.
 """
+
 from __future__ import annotations
 
 import os
@@ -38,5 +39,10 @@ def measure(plan: Plan, work: str) -> dict:
         walls.append(usage.wall_seconds)
         inner.append(result["in_process_seconds"])
         rss.append(usage.peak_rss_mb)
-    return {"wall_seconds": stats.spread(walls), "in_process_seconds": stats.spread(inner),
-            "pipelines": result["pipelines"], "imports_tensorflow": False, "peak_rss_mb": stats.spread(rss)}
+    return {
+        "wall_seconds": stats.spread(walls),
+        "in_process_seconds": stats.spread(inner),
+        "pipelines": result["pipelines"],
+        "imports_tensorflow": False,
+        "peak_rss_mb": stats.spread(rss),
+    }

@@ -8,6 +8,7 @@ left out, so the achieved rate derived from this is slightly understated.
 Models with other weighted layers (recurrent ones) get no count (None)
 rather than a wrong one.
 """
+
 from __future__ import annotations
 
 import math

@@ -6,6 +6,7 @@ Ours is timed as a pipeline runs it: two processes (ingest, then
 preprocess), wall time summed (interpreter start and imports included),
 peak RSS the larger of the two. Its output is also mirai's training input.
 """
+
 from __future__ import annotations
 
 import os
@@ -43,8 +44,9 @@ def measure(plan: Plan, work: str) -> dict:
     inner: dict[str, list] = {"ingest": [], "preprocess": []}
     for _ in range(plan.repeats):
         ingested, ingest_usage = run_child("prepare:ingest", study="mirai", source=source, raw=raw)
-        preprocessed, preprocess_usage = run_child("prepare:preprocess", study="mirai", raw=raw, folder=out,
-                                        params=plan.study("mirai").preprocess)
+        preprocessed, preprocess_usage = run_child(
+            "prepare:preprocess", study="mirai", raw=raw, folder=out, params=plan.study("mirai").preprocess
+        )
         inner["ingest"].append(ingested["seconds"])
         inner["preprocess"].append(preprocessed["seconds"])
         runs["ours"]["seconds"].append(ingest_usage.wall_seconds + preprocess_usage.wall_seconds)
@@ -56,7 +58,8 @@ def measure(plan: Plan, work: str) -> dict:
         runs["gzip"]["seconds"].append(usage.wall_seconds)
         runs["gzip"]["peak_rss_mb"].append(usage.peak_rss_mb)
     return {
-        "rows": ingested["records"], "gzip_bytes": os.path.getsize(data_file),
+        "rows": ingested["records"],
+        "gzip_bytes": os.path.getsize(data_file),
         "runs": {name: {k: stats.spread(v) for k, v in run.items()} for name, run in runs.items()},
         "in_process_seconds": {step: stats.spread(v) for step, v in inner.items()},
         "ours_over_gzip": stats.paired_ratios(runs["ours"]["seconds"], runs["gzip"]["seconds"]),

@@ -2,6 +2,7 @@
 
 Read from /proc and package metadata, so the orchestrating process still
 never imports TensorFlow."""
+
 from __future__ import annotations
 
 import os
@@ -40,11 +41,18 @@ def load_average() -> list[float]:
 
 def describe() -> dict:
     return {
-        "cpu": _cpu_model(), "nproc": len(os.sched_getaffinity(0)), "memory_gib": round(_memory_gib(), 1),
-        "kernel": platform.release(), "python": platform.python_version(),
-        "tensorflow": _version("tensorflow-cpu") if _version("tensorflow") == "not installed"
+        "cpu": _cpu_model(),
+        "nproc": len(os.sched_getaffinity(0)),
+        "memory_gib": round(_memory_gib(), 1),
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "tensorflow": _version("tensorflow-cpu")
+        if _version("tensorflow") == "not installed"
         else _version("tensorflow"),
-        "keras": _version("keras"), "kfp": _version("kfp"), "numpy": _version("numpy"), "pandas": _version("pandas"),
+        "keras": _version("keras"),
+        "kfp": _version("kfp"),
+        "numpy": _version("numpy"),
+        "pandas": _version("pandas"),
         "git_commit": _git("rev-parse", "HEAD"),
         "git_dirty": bool(_git("status", "--porcelain", "--untracked-files=no")),
     }

@@ -13,6 +13,7 @@ and the child's own imports). Inside the function, artifact I/O (reading and
 writing tables) is timed too, and steps that import TensorFlow are counted,
 with the separately measured cost of ``import tensorflow``.
 """
+
 from __future__ import annotations
 
 import json
@@ -52,16 +53,28 @@ def run(source: str, overrides: dict, root: str) -> dict:
             launches.append({"task": task, "launch": began, "end": time.time()})
 
     subprocess_task_handler.run_local_subprocess = timed_launch
-    target = dataclasses.replace(LOCAL, pipeline_root=os.path.join(root, "pipeline-root"),
-                                 registry_uri=os.path.join(root, "registry"), work_uri=os.path.join(root, "work"))
+    target = dataclasses.replace(
+        LOCAL,
+        pipeline_root=os.path.join(root, "pipeline-root"),
+        registry_uri=os.path.join(root, "registry"),
+        work_uri=os.path.join(root, "work"),
+    )
     imported = time.time()
     run_local("imdb", source, overrides, target)
     return {"start": start, "imported": imported, "end": time.time(), "launches": launches}
 
 
 def step_phases(step: dict, launch: dict) -> dict:
-    marks = (launch["launch"], step["process_start"], step["site"], step["kfp_imported"], step["function_start"],
-             step["function_end"], step["exit"], launch["end"])
+    marks = (
+        launch["launch"],
+        step["process_start"],
+        step["site"],
+        step["kfp_imported"],
+        step["function_start"],
+        step["function_end"],
+        step["exit"],
+        launch["end"],
+    )
     return {phase: max(0.0, b - a) for phase, a, b in zip(PHASES, marks, marks[1:])}
 
 
@@ -69,8 +82,16 @@ def match(steps: list[dict], launches: list[dict]) -> list[tuple[dict, dict]]:
     """Each step's log record with the launch that contains it (same task, overlapping time)."""
     pairs = []
     for step in steps:
-        pairs.append((step, next(l for l in launches if l["task"] == step["task"]
-                                 and l["launch"] - 0.05 <= step["process_start"] <= l["end"])))
+        pairs.append(
+            (
+                step,
+                next(
+                    l
+                    for l in launches
+                    if l["task"] == step["task"] and l["launch"] - 0.05 <= step["process_start"] <= l["end"]
+                ),
+            )
+        )
     return pairs
 
 
@@ -90,9 +111,14 @@ def breakdown(child: dict, steps: list[dict], wall: float) -> dict:
     alive = union_seconds([(l["launch"], l["end"]) for l in child["launches"]])
     busy = union_seconds([(s["function_start"], s["function_end"]) for s in steps])
     return {
-        "wall_seconds": wall, "in_process_seconds": phases["function"], "ratio": wall / phases["function"],
-        "in_process_union_seconds": busy, "ratio_to_union": wall / busy,
-        "steps": len(pairs), "phases": phases, "orchestration_seconds": wall - alive,
+        "wall_seconds": wall,
+        "in_process_seconds": phases["function"],
+        "ratio": wall / phases["function"],
+        "in_process_union_seconds": busy,
+        "ratio_to_union": wall / busy,
+        "steps": len(pairs),
+        "phases": phases,
+        "orchestration_seconds": wall - alive,
         "child_import_seconds": child["imported"] - child["start"],
         "table_io_seconds": sum(s["table_io_seconds"] for s in steps),
         "tensorflow_steps": sorted(s["task"] for s in steps if s["imported_tensorflow"]),
@@ -112,23 +138,32 @@ def measure(plan: Plan, work: str) -> dict:
         shutil.rmtree(root, ignore_errors=True)
         if os.path.exists(step_log):
             os.remove(step_log)
-        env = {"PYTHONPATH": os.pathsep.join(filter(None, [HOOK, os.environ.get("PYTHONPATH")])),
-               "BENCH_STEP_LOG": step_log}
-        child, usage = run_child("pipeline_overhead:run", env=env, source=source,
-                                 overrides=plan.pipeline_overrides, root=root)
+        env = {
+            "PYTHONPATH": os.pathsep.join(filter(None, [HOOK, os.environ.get("PYTHONPATH")])),
+            "BENCH_STEP_LOG": step_log,
+        }
+        child, usage = run_child(
+            "pipeline_overhead:run", env=env, source=source, overrides=plan.pipeline_overrides, root=root
+        )
         with open(step_log, encoding="utf-8") as f:
             steps = [json.loads(line) for line in f]
         runs.append(breakdown(child, steps, usage.wall_seconds))
-    python = [run_process([sys.executable, "-c", "pass"], output=subprocess.DEVNULL).wall_seconds
-              for _ in range(plan.repeats)]
-    tensorflow = [run_process([sys.executable, "-c", "import tensorflow"], output=subprocess.DEVNULL).wall_seconds
-                  for _ in range(plan.repeats)]
+    python = [
+        run_process([sys.executable, "-c", "pass"], output=subprocess.DEVNULL).wall_seconds for _ in range(plan.repeats)
+    ]
+    tensorflow = [
+        run_process([sys.executable, "-c", "import tensorflow"], output=subprocess.DEVNULL).wall_seconds
+        for _ in range(plan.repeats)
+    ]
     return {
-        "study": "imdb", "sample_per_class": plan.pipeline_sample, "overrides": plan.pipeline_overrides,
+        "study": "imdb",
+        "sample_per_class": plan.pipeline_sample,
+        "overrides": plan.pipeline_overrides,
         "ratio": stats.spread([r["ratio"] for r in runs]),
         "ratio_to_union": stats.spread([r["ratio_to_union"] for r in runs]),
         "wall_seconds": stats.spread([r["wall_seconds"] for r in runs]),
         "in_process_seconds": stats.spread([r["in_process_seconds"] for r in runs]),
-        "python_start_seconds": stats.spread(python), "import_tensorflow_seconds": stats.spread(tensorflow),
+        "python_start_seconds": stats.spread(python),
+        "import_tensorflow_seconds": stats.spread(tensorflow),
         "runs": runs,
     }

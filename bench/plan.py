@@ -7,13 +7,15 @@ compute-bound on a CPU, train on a few thousand rows for a few epochs,
 enough for a steady samples-per-second rate. The first epoch of every fit is
 warm-up (graph tracing, allocator growth) and is not timed.
 """
+
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
 
-DATASETS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
-                        "shared", "datasets")
+DATASETS = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "shared", "datasets"
+)
 MIRAI_FULL_ROWS = 764137
 
 
@@ -48,13 +50,25 @@ FULL = Plan(
     name="full",
     repeats=3,
     studies=(
-        StudyPlan("imdb", "final", epochs=3, sample_size=12500, real_data="aclImdb_v1.tar.gz",
-                  preprocess={"validation_size": 0}),
+        StudyPlan(
+            "imdb",
+            "final",
+            epochs=3,
+            sample_size=12500,
+            real_data="aclImdb_v1.tar.gz",
+            preprocess={"validation_size": 0},
+        ),
         StudyPlan("mirai", "best", epochs=3, sample_size=MIRAI_FULL_ROWS),
         StudyPlan("cifar10", "sgd", epochs=3, sample_size=300, preprocess={"validation_size": 0}),
         StudyPlan("digits", "deep_gru", epochs=3, sample_size=5, preprocess={"validation_size": 0}),
-        StudyPlan("amazon", "bi-gru", epochs=3, sample_size=2500, real_data="amazon_polarity_sample.ft.txt",
-                  preprocess={"validation_size": 0}),
+        StudyPlan(
+            "amazon",
+            "bi-gru",
+            epochs=3,
+            sample_size=2500,
+            real_data="amazon_polarity_sample.ft.txt",
+            preprocess={"validation_size": 0},
+        ),
     ),
     pipeline_sample=300,
     pipeline_overrides=_PIPELINE_OVERRIDES,

@@ -6,6 +6,7 @@ process per step as in a pipeline) and the preparation of every study's
 training tables (untimed). Outputs are cached by the caller's paths, never
 committed (they live under ``out/``).
 """
+
 from __future__ import annotations
 
 import os
@@ -19,8 +20,9 @@ SEED = 42
 
 def outputs(folder: str) -> PreprocessOutputs:
     """Where preprocess writes in ``folder``."""
-    return PreprocessOutputs(*(os.path.join(folder, name) for name in
-                               ("train.npz", "validation.npz", "test.npz", "state.json")))
+    return PreprocessOutputs(
+        *(os.path.join(folder, name) for name in ("train.npz", "validation.npz", "test.npz", "state.json"))
+    )
 
 
 def write_source(study: str, folder: str, size: int) -> dict:
@@ -34,8 +36,7 @@ def write_source(study: str, folder: str, size: int) -> dict:
 def ingest(study: str, source: str, raw: str) -> dict:
     start = time.perf_counter()
     summary = run_ingest(study, source, raw)
-    return {"seconds": time.perf_counter() - start, "records": summary.records,
-            "source_bytes": summary.source_bytes}
+    return {"seconds": time.perf_counter() - start, "records": summary.records, "source_bytes": summary.source_bytes}
 
 
 def preprocess(study: str, raw: str, folder: str, params: dict) -> dict:

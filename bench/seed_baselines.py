@@ -16,6 +16,7 @@ different networks. What differs is the data path:
 - amazon: ``TextVectorization`` output, an eager int64 (rows x sequence
   length) tensor padded with 0, to ``model.fit``.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -59,7 +60,8 @@ def cifar10(train: dict, state: dict, batch_size: int) -> SeedFeed:
     import tensorflow as tf
 
     data = tf.keras.preprocessing.image.ImageDataGenerator(
-        samplewise_center=True, samplewise_std_normalization=True, horizontal_flip=True)
+        samplewise_center=True, samplewise_std_normalization=True, horizontal_flip=True
+    )
     images = train["image"]
     data.fit(images)
     y = keras.utils.to_categorical(train["label"], 10)

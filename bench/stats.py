@@ -3,6 +3,7 @@
 Absolute times on a shared machine are noisy, so the report leans on
 ratios of two measurements taken back to back in the same repeat (paired),
 which cancel most of the machine's drift."""
+
 from __future__ import annotations
 
 import statistics

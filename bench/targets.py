@@ -6,6 +6,7 @@
 - ingest at scale: within 2x of the decompression limit, peak RSS under 2 GB;
 - compile: TensorFlow not imported (asserted by the measurement itself).
 """
+
 from __future__ import annotations
 
 DATA_BOUND = ("imdb", "mirai")
@@ -24,19 +25,23 @@ def check(results: dict) -> list[dict]:
         if study["study"] in DATA_BOUND:
             goals.append(_goal(f"{study['study']} throughput vs seed", speed, f">= {SPEEDUP}x", speed >= SPEEDUP))
             memory = study["rss_ratio"]["median"]
-            goals.append(_goal(f"{study['study']} peak RSS vs seed", memory, f"<= {MEMORY_SHARE}x",
-                               memory <= MEMORY_SHARE))
+            goals.append(
+                _goal(f"{study['study']} peak RSS vs seed", memory, f"<= {MEMORY_SHARE}x", memory <= MEMORY_SHARE)
+            )
         else:
-            goals.append(_goal(f"{study['study']} throughput vs seed", speed, f">= {PARITY}x (parity)",
-                               speed >= PARITY))
+            goals.append(
+                _goal(f"{study['study']} throughput vs seed", speed, f">= {PARITY}x (parity)", speed >= PARITY)
+            )
     ingest = results.get("ingest")
     if ingest:
         ratio = ingest["ours_over_gzip"]["median"]
-        goals.append(_goal("mirai ingest + preprocess vs gzip -dc", ratio, f"<= {INGEST_OVER_GZIP}x",
-                           ratio <= INGEST_OVER_GZIP))
+        goals.append(
+            _goal("mirai ingest + preprocess vs gzip -dc", ratio, f"<= {INGEST_OVER_GZIP}x", ratio <= INGEST_OVER_GZIP)
+        )
         rss = ingest["runs"]["ours"]["peak_rss_mb"]["median"]
-        goals.append(_goal("mirai ingest + preprocess peak RSS (MB)", rss, f"< {INGEST_RSS_MB:.0f}",
-                           rss < INGEST_RSS_MB))
+        goals.append(
+            _goal("mirai ingest + preprocess peak RSS (MB)", rss, f"< {INGEST_RSS_MB:.0f}", rss < INGEST_RSS_MB)
+        )
     if results.get("compile"):
         goals.append(_goal("compile --all imports TensorFlow", 0.0, "no", not results["compile"]["imports_tensorflow"]))
     return goals

@@ -7,6 +7,7 @@ is the project's ``fit_model`` (its ``tf.data`` input, float32, device
 strategy); the seed's is ``model.fit`` on what ``seed_baselines`` builds.
 Neither validates during the fit, so an epoch is training only.
 """
+
 from __future__ import annotations
 
 import gc
@@ -23,16 +24,24 @@ def _load(study: str, folder: str, epochs: int):
 
     spec = get_study(study)
     files = outputs(folder)
-    return (spec.recipe(), spec.params.from_mapping({"epochs": epochs}), load_state(files.state),
-            tables.load(files.train))
+    return (
+        spec.recipe(),
+        spec.params.from_mapping({"epochs": epochs}),
+        load_state(files.state),
+        tables.load(files.train),
+    )
 
 
 def _rate(epoch_seconds: list, samples: int, model) -> dict:
     """Samples per second over every epoch but the first (warm-up)."""
     timed = epoch_seconds[1:]
-    return {"samples_per_epoch": samples, "epoch_seconds": epoch_seconds,
-            "samples_per_second": samples * len(timed) / sum(timed), "parameters": model.count_params(),
-            "training_flops_per_sample": _training_flops(model)}
+    return {
+        "samples_per_epoch": samples,
+        "epoch_seconds": epoch_seconds,
+        "samples_per_second": samples * len(timed) / sum(timed),
+        "parameters": model.count_params(),
+        "training_flops_per_sample": _training_flops(model),
+    }
 
 
 def _training_flops(model) -> float:
@@ -68,9 +77,15 @@ def seed(study: str, folder: str, epochs: int, variant: str) -> dict:
     feed = seed_baselines.FEEDS[study](train, state, p.batch_size)
     model = recipe.build_model(state, p, variant)
     extras = recipe.training_extras(train, p)
-    history = model.fit(feed.x, feed.y, batch_size=feed.batch_size, epochs=p.epochs, verbose=2,
-                        callbacks=[*extras.get("callbacks", []), EpochTimer()],
-                        class_weight=extras.get("class_weight"))
+    history = model.fit(
+        feed.x,
+        feed.y,
+        batch_size=feed.batch_size,
+        epochs=p.epochs,
+        verbose=2,
+        callbacks=[*extras.get("callbacks", []), EpochTimer()],
+        class_weight=extras.get("class_weight"),
+    )
     return _rate(history.history["epoch_seconds"], feed.samples, model)
 
 
@@ -95,7 +110,7 @@ def matmul(size: int, repeats: int = 5) -> dict:
 
     a, b = (np.random.default_rng(i).standard_normal((size, size)).astype(np.float32) for i in range(2))
     ta, tb = tf.constant(a), tf.constant(b)
-    flops = 2.0 * size ** 3
+    flops = 2.0 * size**3
 
     def best(run) -> float:
         run()  # warm-up
@@ -106,6 +121,9 @@ def matmul(size: int, repeats: int = 5) -> dict:
             seconds.append(time.perf_counter() - start)
         return flops / min(seconds) / 1e9
 
-    return {"size": size, "numpy_gflops": best(lambda: a @ b),
-            "tensorflow_gflops": best(lambda: tf.linalg.matmul(ta, tb).numpy()),
-            "threads": os.cpu_count()}
+    return {
+        "size": size,
+        "numpy_gflops": best(lambda: a @ b),
+        "tensorflow_gflops": best(lambda: tf.linalg.matmul(ta, tb).numpy()),
+        "threads": os.cpu_count(),
+    }

@@ -6,10 +6,19 @@ They are built on first access: inside a running component KFP's runtime
 ``kfp.dsl`` cannot build components, and step code imports this package.
 Importing it never imports TensorFlow.
 """
+
 from functools import lru_cache
 
-COMPONENT_NAMES = ("ingest", "preprocess", "plan_folds", "cross_validate", "compare_variants", "train", "evaluate",
-                   "register")
+COMPONENT_NAMES = (
+    "ingest",
+    "preprocess",
+    "plan_folds",
+    "cross_validate",
+    "compare_variants",
+    "train",
+    "evaluate",
+    "register",
+)
 
 
 @lru_cache(maxsize=1)

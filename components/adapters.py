@@ -34,16 +34,23 @@ def ingest(study: str, source: str, dataset: Output[Dataset], source_version: st
 
 
 def preprocess(
-    study: str, dataset: Input[Dataset], params: dict, seed: int,
-    train: Output[Dataset], validation: Output[Dataset], test: Output[Dataset], transform: Output[Artifact],
+    study: str,
+    dataset: Input[Dataset],
+    params: dict,
+    seed: int,
+    train: Output[Dataset],
+    validation: Output[Dataset],
+    test: Output[Dataset],
+    transform: Output[Artifact],
 ):
     """Split, fit transforms on the training rows only, and encode every split."""
     from components.steps import show_progress
     from components.steps.preprocess import PreprocessOutputs, run_preprocess
 
     show_progress()
-    counts = run_preprocess(study, dataset.path, params, seed,
-                            PreprocessOutputs(train.path, validation.path, test.path, transform.path))
+    counts = run_preprocess(
+        study, dataset.path, params, seed, PreprocessOutputs(train.path, validation.path, test.path, transform.path)
+    )
     for artifact, name in ((train, "train"), (validation, "validation"), (test, "test")):
         artifact.metadata["rows"] = counts[name]
     test.metadata["baselines"] = counts.get("baselines", {})
@@ -57,7 +64,13 @@ def plan_folds(study: str, dataset: Input[Dataset], params: dict, seed: int, wor
 
 
 def cross_validate(
-    study: str, dataset: Input[Dataset], params: dict, seed: int, variant: str, fold: int, result_uri: str,
+    study: str,
+    dataset: Input[Dataset],
+    params: dict,
+    seed: int,
+    variant: str,
+    fold: int,
+    result_uri: str,
 ) -> float:
     """Train and score one fold of one variant, transforms refitted on the fold; returns its accuracy.
     Checkpoints each epoch beside ``result_uri``, so a preempted and retried task resumes."""
@@ -68,12 +81,18 @@ def cross_validate(
     return run_fold_to(study, dataset.path, params, variant, seed, fold, result_uri).accuracy
 
 
-def compare_variants(study: str, params: dict, folds: List[dict], metrics: Output[Metrics],
-                     comparison: Output[Markdown]) -> str:
+def compare_variants(
+    study: str, params: dict, folds: List[dict], metrics: Output[Metrics], comparison: Output[Markdown]
+) -> str:
     """Per-variant mean ± std over folds, as seed 000's table; returns the best variant
     (the only one, when ``cv_folds=0`` left the plan empty)."""
-    from components.steps.cross_validate import (best_variant, collect, comparison_markdown, skipped_comparison,
-                                                 summarize)
+    from components.steps.cross_validate import (
+        best_variant,
+        collect,
+        comparison_markdown,
+        skipped_comparison,
+        summarize,
+    )
 
     if not folds:
         best, text = skipped_comparison(study, params)
@@ -89,8 +108,16 @@ def compare_variants(study: str, params: dict, folds: List[dict], metrics: Outpu
 
 
 def train(
-    study: str, variant: str, train: Input[Dataset], validation: Input[Dataset], transform: Input[Artifact],
-    params: dict, seed: int, work_uri: str, model: Output[Model], history: Output[Artifact],
+    study: str,
+    variant: str,
+    train: Input[Dataset],
+    validation: Input[Dataset],
+    transform: Input[Artifact],
+    params: dict,
+    seed: int,
+    work_uri: str,
+    model: Output[Model],
+    history: Output[Artifact],
 ):
     """Fit the chosen variant; save ``model.keras``, a SavedModel and the learning curves.
     Checkpoints each epoch under ``work_uri``, so a preempted and retried task resumes."""
@@ -98,15 +125,39 @@ def train(
     from components.steps.train import run_train
 
     show_progress()
-    model.metadata.update(run_train(study, variant, train.path, validation.path, transform.path, params, seed,
-                                    model.path, history.path, work_uri))
+    model.metadata.update(
+        run_train(
+            study,
+            variant,
+            train.path,
+            validation.path,
+            transform.path,
+            params,
+            seed,
+            model.path,
+            history.path,
+            work_uri,
+        )
+    )
 
 
 def evaluate(
-    study: str, variant: str, model: Input[Model], train: Input[Dataset], test: Input[Dataset], transform: Input[Artifact],
-    history: Input[Artifact], params: dict, registry_uri: str, threshold: float, min_improvement: float,
-    force_register: bool, metrics: Output[Metrics], classification_metrics: Output[ClassificationMetrics],
-    report: Output[HTML], evaluation: Output[Artifact],
+    study: str,
+    variant: str,
+    model: Input[Model],
+    train: Input[Dataset],
+    test: Input[Dataset],
+    transform: Input[Artifact],
+    history: Input[Artifact],
+    params: dict,
+    registry_uri: str,
+    threshold: float,
+    min_improvement: float,
+    force_register: bool,
+    metrics: Output[Metrics],
+    classification_metrics: Output[ClassificationMetrics],
+    report: Output[HTML],
+    evaluation: Output[Artifact],
 ) -> bool:
     """Test metrics, confusion matrix, HTML report, and the blessing against the champion.
 
@@ -118,25 +169,39 @@ def evaluate(
 
     show_progress()
     result = run_evaluate_and_bless(
-        study, variant, EvaluationInputs(model.path, train.path, test.path, transform.path, history.path), params,
-        report.path, evaluation.path, BlessingPolicy(registry_uri, threshold, min_improvement, force_register),
-        test.metadata.get("baselines", {}))
+        study,
+        variant,
+        EvaluationInputs(model.path, train.path, test.path, transform.path, history.path),
+        params,
+        report.path,
+        evaluation.path,
+        BlessingPolicy(registry_uri, threshold, min_improvement, force_register),
+        test.metadata.get("baselines", {}),
+    )
     log_to_kfp(result, metrics, classification_metrics)
     evaluation.metadata.update(result["blessing"])
     return result["blessing"]["register"]
 
 
 def register(
-    study: str, model: Input[Model], report: Input[HTML], evaluation: Input[Artifact], dataset: Input[Dataset],
-    params: dict, registry_uri: str, image: str, run_id: str,
+    study: str,
+    model: Input[Model],
+    report: Input[HTML],
+    evaluation: Input[Artifact],
+    dataset: Input[Dataset],
+    params: dict,
+    registry_uri: str,
+    image: str,
+    run_id: str,
 ) -> str:
     """Write the model version and its card to the registry; returns the version."""
     from components.steps import show_progress
     from components.steps.register import run_register
 
     show_progress()
-    return run_register(study, model.path, report.path, evaluation.path, dict(dataset.metadata),
-                        params, registry_uri, image, run_id)
+    return run_register(
+        study, model.path, report.path, evaluation.path, dict(dataset.metadata), params, registry_uri, image, run_id
+    )
 
 
 class Components(NamedTuple):
@@ -155,6 +220,7 @@ def build_components(image: str = DEFAULT_IMAGE) -> Components:
     """The components bound to ``image``, which must contain this project and kfp:
     the six steps, the two small ones that fan cross-validation out and in, and the
     source probe that keeps cached runs fresh."""
+
     def make(func):
         return dsl.component(func, base_image=image, install_kfp_package=False)
 

@@ -4,6 +4,7 @@ Readers never extract archives to disk, but a member that would escape its
 folder or is a link is still refused: such an archive is malformed or hostile,
 and saying so beats silently skipping it.
 """
+
 from __future__ import annotations
 
 import posixpath

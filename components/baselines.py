@@ -4,6 +4,7 @@ The majority-class baseline comes with every evaluation (components.metrics);
 text studies add TF-IDF + logistic regression here, on the same token ids
 and the same train/test rows as the model.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -23,12 +24,12 @@ def token_counts(tokens: Ragged, width: int) -> csr_matrix:
 def text_baselines(prepared, train_rows: np.ndarray, test_rows: np.ndarray) -> dict:
     """The text studies' ``baselines`` hook: ``prepared`` has every document's
     ``tokens`` (all of them: no vocabulary cut, no truncation) and ``label``."""
-    return {"tfidf_logreg_accuracy": tfidf_logistic_regression(prepared.tokens, prepared.label, train_rows,
-                                                               test_rows)}
+    return {"tfidf_logreg_accuracy": tfidf_logistic_regression(prepared.tokens, prepared.label, train_rows, test_rows)}
 
 
-def tfidf_logistic_regression(tokens: Ragged, labels: np.ndarray, train_rows: np.ndarray,
-                              test_rows: np.ndarray, seed: int = 0) -> float:
+def tfidf_logistic_regression(
+    tokens: Ragged, labels: np.ndarray, train_rows: np.ndarray, test_rows: np.ndarray, seed: int = 0
+) -> float:
     """Test accuracy of TF-IDF weighted bag-of-words + logistic regression, fitted on ``train_rows``."""
     width = int(tokens.values.max()) + 1 if len(tokens.values) else 1
     counts = token_counts(tokens, width)

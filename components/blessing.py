@@ -6,6 +6,7 @@ better, by more than ``min_improvement``: a tie never replaces the champion,
 so rerunning on unchanged data registers nothing new). Forcing registers anyway, and the
 reason says it was forced.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
@@ -36,11 +37,18 @@ def bless(
         best = float(champion["metrics"][metric])
         version = champion.get("version", "?")
         if value - best > min_improvement:
-            blessed, reason = True, (f"{metric} {value:.4f} beats the champion {version} ({best:.4f}) "
-                                     f"by more than {min_improvement:.4f}")
+            blessed, reason = (
+                True,
+                (f"{metric} {value:.4f} beats the champion {version} ({best:.4f}) by more than {min_improvement:.4f}"),
+            )
         else:
-            blessed, reason = False, (f"{metric} {value:.4f} does not beat the champion {version} ({best:.4f}) "
-                                      f"by the minimum improvement {min_improvement:.4f}")
+            blessed, reason = (
+                False,
+                (
+                    f"{metric} {value:.4f} does not beat the champion {version} ({best:.4f}) "
+                    f"by the minimum improvement {min_improvement:.4f}"
+                ),
+            )
     if force and not blessed:
         reason = f"registration forced: {reason}"
     return Blessing(blessed, force, reason)

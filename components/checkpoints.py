@@ -7,6 +7,7 @@ optimizer state, which Keras' BackupAndRestore does not keep) is saved to
 Two slots alternate, so the file progress names is never the one being
 written: a kill at any moment leaves a consistent checkpoint behind.
 """
+
 from __future__ import annotations
 
 import hashlib

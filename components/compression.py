@@ -5,6 +5,7 @@ truncated file must be an error, not a silently shorter dataset: the
 decompressors raise at the missing end-of-stream marker, which
 :func:`drain` forces readers to reach.
 """
+
 from __future__ import annotations
 
 import bz2

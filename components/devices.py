@@ -7,6 +7,7 @@
 - no GPU: the default strategy on the CPU.
 The choice is logged, since a silently wrong device is a costly surprise.
 """
+
 from __future__ import annotations
 
 import logging

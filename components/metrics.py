@@ -1,4 +1,5 @@
 """Classification metrics from labels and predicted probabilities (numpy + scikit-learn)."""
+
 from __future__ import annotations
 
 import numpy as np

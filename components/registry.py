@@ -101,7 +101,7 @@ class Registry:
         prefix = self._study(study)
         found = []
         for uri in storage.list_prefix(prefix):
-            parts = uri[len(prefix):].strip("/").replace(os.sep, "/").split("/")
+            parts = uri[len(prefix) :].strip("/").replace(os.sep, "/").split("/")
             if len(parts) == 2 and parts[1] == CARD and _NAME.match(parts[0]):
                 found.append(parts[0])
         return sorted(found)
@@ -111,7 +111,9 @@ class Registry:
         try:
             return json.loads(storage.read_bytes(uri))
         except storage.NotFound:
-            raise storage.NotFound(f"registry {self.uri}: study {study!r} has no version {version!r}", uri=uri) from None
+            raise storage.NotFound(
+                f"registry {self.uri}: study {study!r} has no version {version!r}", uri=uri
+            ) from None
 
     def champion_pointer(self, study: str) -> dict | None:
         data, _ = storage.read_versioned(self._pointer(study))
@@ -154,7 +156,9 @@ class Registry:
             raise storage.AlreadyExists(f"register: {study}/{version} already exists in {self.uri}", uri=card_uri)
         claim = {"version": version, "claimed_at": _utcnow(), "host": socket.gethostname(), "pid": os.getpid()}
         try:
-            storage.write_bytes(storage.join(self._study(study), CLAIMS, version + ".json"), _dumps(claim), if_absent=True)
+            storage.write_bytes(
+                storage.join(self._study(study), CLAIMS, version + ".json"), _dumps(claim), if_absent=True
+            )
         except storage.AlreadyExists:
             raise storage.AlreadyExists(
                 f"register: {study}/{version} is being (or was) registered by someone else in {self.uri}", uri=base
@@ -172,7 +176,9 @@ class Registry:
         try:
             storage.write_bytes(card_uri, _dumps(full), if_absent=True)
         except storage.AlreadyExists:
-            raise storage.AlreadyExists(f"register: {study}/{version} already exists in {self.uri}", uri=card_uri) from None
+            raise storage.AlreadyExists(
+                f"register: {study}/{version} already exists in {self.uri}", uri=card_uri
+            ) from None
         log.info("registered %s/%s in %s", study, version, self.uri)
 
         if promote:
@@ -198,7 +204,9 @@ class Registry:
 
         def back(pointer: dict | None) -> dict:
             if not pointer or not pointer.get("previous"):
-                raise RegistryError(f"rollback: study {study!r} in {self.uri} has no previous champion", uri=self._pointer(study))
+                raise RegistryError(
+                    f"rollback: study {study!r} in {self.uri} has no previous champion", uri=self._pointer(study)
+                )
             history = list(pointer.get("history") or [pointer["previous"]])
             return {
                 "version": history[0],
@@ -217,7 +225,9 @@ class Registry:
             data, token = storage.read_versioned(uri)
             pointer = json.loads(data) if data else None
             new = decide(pointer)
-            if new is None or (pointer and new["version"] == pointer["version"] and new.get("reason") == pointer.get("reason")):
+            if new is None or (
+                pointer and new["version"] == pointer["version"] and new.get("reason") == pointer.get("reason")
+            ):
                 return None if new is None else pointer
             try:
                 storage.write_if_match(uri, _dumps(new), token)
@@ -225,7 +235,9 @@ class Registry:
             except storage.PreconditionFailed:
                 log.info("champion of %s moved during our update (attempt %d); re-deciding", study, attempt)
                 time.sleep(random.uniform(0, 0.02 * min(attempt, 10)))
-        raise RegistryError(f"champion of {study!r} in {self.uri}: still contended after {CAS_ATTEMPTS} attempts", uri=uri)
+        raise RegistryError(
+            f"champion of {study!r} in {self.uri}: still contended after {CAS_ATTEMPTS} attempts", uri=uri
+        )
 
 
 def _moved(pointer: dict | None, version: str, reason: str) -> dict:

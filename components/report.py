@@ -3,6 +3,7 @@
 People look at curves and heatmaps rather than read numbers, so the report
 leads with them; the numbers follow in tables.
 """
+
 from __future__ import annotations
 
 import base64
@@ -43,8 +44,13 @@ def confusion_heatmap(matrix: list[list[int]], class_names: list[str]) -> str:
     fig, ax = plt.subplots(figsize=(size + 1, size))
     image = ax.imshow(counts, cmap="Blues")
     fig.colorbar(image, ax=ax)
-    ax.set(xticks=range(len(class_names)), yticks=range(len(class_names)),
-           xlabel="predicted", ylabel="true", title="confusion matrix")
+    ax.set(
+        xticks=range(len(class_names)),
+        yticks=range(len(class_names)),
+        xlabel="predicted",
+        ylabel="true",
+        title="confusion matrix",
+    )
     ax.set_xticklabels(class_names, rotation=45, ha="right")
     ax.set_yticklabels(class_names)
     threshold = counts.max() / 2 if counts.size else 0
@@ -75,8 +81,12 @@ def example_grid(draw, table: dict, rows, labels, predicted, class_names: list[s
     if not rows:
         return "<p>No misclassified test examples.</p>"
     cols = min(8, len(rows))
-    fig, axes = plt.subplots((len(rows) + cols - 1) // cols, cols, figsize=(1.8 * cols, 2.1 * ((len(rows) + cols - 1) // cols)),
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        (len(rows) + cols - 1) // cols,
+        cols,
+        figsize=(1.8 * cols, 2.1 * ((len(rows) + cols - 1) // cols)),
+        squeeze=False,
+    )
     for ax in axes.flat:
         ax.axis("off")
     for ax, row in zip(axes.flat, rows):
@@ -87,22 +97,37 @@ def example_grid(draw, table: dict, rows, labels, predicted, class_names: list[s
 
 def render(title: str, evaluation: dict, history: dict, facts: dict, examples: str | None = None) -> str:
     """The whole report page for one evaluated model."""
-    summary = [["accuracy", f"{evaluation['accuracy']:.4f}"], ["loss", f"{evaluation['loss']:.4f}"],
-               ["majority-class baseline accuracy", f"{evaluation['majority_baseline_accuracy']:.4f}"]]
+    summary = [
+        ["accuracy", f"{evaluation['accuracy']:.4f}"],
+        ["loss", f"{evaluation['loss']:.4f}"],
+        ["majority-class baseline accuracy", f"{evaluation['majority_baseline_accuracy']:.4f}"],
+    ]
     summary += [[f"baseline: {k}", f"{v:.4f}"] for k, v in evaluation.get("baselines", {}).items()]
     summary.append(["macro F1", f"{evaluation['macro_f1']:.4f}"])
     if "roc_auc" in evaluation:
         summary.append(["ROC AUC", f"{evaluation['roc_auc']:.4f}"])
-    per_class = [[name, f"{m['precision']:.4f}", f"{m['recall']:.4f}", f"{m['f1']:.4f}", m["support"]]
-                 for name, m in evaluation["per_class"].items()]
-    per_class.append(["macro avg", f"{evaluation['macro_precision']:.4f}", f"{evaluation['macro_recall']:.4f}",
-                      f"{evaluation['macro_f1']:.4f}", sum(m["support"] for m in evaluation["per_class"].values())])
+    per_class = [
+        [name, f"{m['precision']:.4f}", f"{m['recall']:.4f}", f"{m['f1']:.4f}", m["support"]]
+        for name, m in evaluation["per_class"].items()
+    ]
+    per_class.append(
+        [
+            "macro avg",
+            f"{evaluation['macro_precision']:.4f}",
+            f"{evaluation['macro_recall']:.4f}",
+            f"{evaluation['macro_f1']:.4f}",
+            sum(m["support"] for m in evaluation["per_class"].values()),
+        ]
+    )
     sections = [
         f"<h1>{html.escape(title)}</h1>",
         _table(["metric", "value"], summary),
-        "<h2>Learning curves</h2>", learning_curves(history),
-        "<h2>Confusion matrix</h2>", confusion_heatmap(evaluation["confusion_matrix"], evaluation["class_names"]),
-        "<h2>Classification report</h2>", _table(["class", "precision", "recall", "F1", "support"], per_class),
+        "<h2>Learning curves</h2>",
+        learning_curves(history),
+        "<h2>Confusion matrix</h2>",
+        confusion_heatmap(evaluation["confusion_matrix"], evaluation["class_names"]),
+        "<h2>Classification report</h2>",
+        _table(["class", "precision", "recall", "F1", "support"], per_class),
     ]
     if examples:
         sections += ["<h2>Misclassified test examples</h2>", examples]
@@ -110,9 +135,16 @@ def render(title: str, evaluation: dict, history: dict, facts: dict, examples: s
         sections += ["<h2>ROC curve</h2>", roc_plot(evaluation["roc_curve"], evaluation["roc_auc"])]
     scalars = {k: v for k, v in evaluation.get("extras", {}).items() if isinstance(v, (int, float))}
     if scalars:
-        sections += ["<h2>Study-specific</h2>", _table(["metric", "value"], [[k, f"{v:.4f}"] for k, v in scalars.items()])]
+        sections += [
+            "<h2>Study-specific</h2>",
+            _table(["metric", "value"], [[k, f"{v:.4f}"] for k, v in scalars.items()]),
+        ]
     sections += ["<h2>Run</h2>", _table(["fact", "value"], [[k, v] for k, v in facts.items()])]
-    style = ("body{font-family:sans-serif;max-width:1100px;margin:2em auto}"
-             "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 10px}")
-    return f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>" \
-           f"<style>{style}</style></head><body>{''.join(sections)}</body></html>"
+    style = (
+        "body{font-family:sans-serif;max-width:1100px;margin:2em auto}"
+        "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 10px}"
+    )
+    return (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+        f"<style>{style}</style></head><body>{''.join(sections)}</body></html>"
+    )

@@ -7,6 +7,7 @@ the whole epoch's order as one tensor and cutting it into batches of row
 numbers keeps the per-row work vectorised; each study then gathers its
 batch's rows in one ``map``.
 """
+
 from __future__ import annotations
 
 

@@ -7,6 +7,7 @@ and numpy arrays those formats actually contain, and names anything else.
 Its errors are DataErrors, so a hostile or corrupt pickle is reported
 like any other bad input: one line naming the file.
 """
+
 from __future__ import annotations
 
 import io

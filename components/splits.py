@@ -3,6 +3,7 @@
 All selection is by row indices (never copies of data) and stratified by
 label, so the class balance of every split matches the source's.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -35,8 +36,9 @@ def carve(rows: np.ndarray, labels: np.ndarray, size: int | float, seed: int, gr
         return np.sort(kept), np.sort(carved)
     wanted = size if isinstance(size, int) else size * len(rows)
     parts = max(2, min(len(np.unique(groups[rows])), round(len(rows) / max(wanted, 1))))
-    kept, carved = next(StratifiedGroupKFold(n_splits=parts, shuffle=True, random_state=seed)
-                        .split(rows, labels[rows], groups[rows]))
+    kept, carved = next(
+        StratifiedGroupKFold(n_splits=parts, shuffle=True, random_state=seed).split(rows, labels[rows], groups[rows])
+    )
     return np.sort(rows[kept]), np.sort(rows[carved])
 
 

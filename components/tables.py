@@ -5,6 +5,7 @@ equal-length numpy columns. Variable-length cells (review text, token ids,
 pen trajectories) are :class:`Ragged` columns, stored as a flat ``values``
 array plus ``row_splits`` offsets, so nothing ever needs ``allow_pickle``.
 """
+
 from __future__ import annotations
 
 import os
@@ -29,9 +30,7 @@ class Ragged:
         if self.row_splits.ndim != 1 or len(self.row_splits) == 0 or self.row_splits[0] != 0:
             raise ValueError("row_splits must be 1-D and start at 0")
         if self.row_splits[-1] != len(self.values):
-            raise ValueError(
-                f"row_splits ends at {self.row_splits[-1]} but there are {len(self.values)} values"
-            )
+            raise ValueError(f"row_splits ends at {self.row_splits[-1]} but there are {len(self.values)} values")
 
     def __len__(self) -> int:
         return len(self.row_splits) - 1

@@ -1,4 +1,5 @@
 """Which code produced a model: the package version and, in images, the git commit."""
+
 import os
 from importlib import metadata
 

@@ -5,6 +5,7 @@ Reviews are tokenised once (a stateless step); the vocabulary is then
 *fitted* by counting token ids in the training rows only, which is a cheap
 ``bincount``, so cross-validation can refit it per fold without re-tokenising.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

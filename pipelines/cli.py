@@ -5,6 +5,7 @@ Every command answers ``--help``. Expected failures (a bad study name, source,
 parameter or target field) print one clear line and exit with status 2, never
 a traceback; a submitted run that fails or times out exits with status 1.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,8 +20,16 @@ from pipelines import ingest_command, registry_commands, schedule_commands, subm
 from pipelines.cli_options import add_target_options, target_and_parameters
 from pipelines.local import PipelineFailed
 
-EXPECTED_ERRORS = (UnknownStudy, ParameterError, StorageError, LookupError, FileNotFoundError, ValueError, OSError,
-                   PipelineFailed)
+EXPECTED_ERRORS = (
+    UnknownStudy,
+    ParameterError,
+    StorageError,
+    LookupError,
+    FileNotFoundError,
+    ValueError,
+    OSError,
+    PipelineFailed,
+)
 
 
 def _print_params(params) -> None:
@@ -37,8 +46,7 @@ def _list(args) -> None:
         print()
     print("every study also has:")
     _print_params(RunParams)
-    print(f"  registry_uri = {target.registry_uri!r}  [run] where blessed models are registered "
-          f"(target {target.name})")
+    print(f"  registry_uri = {target.registry_uri!r}  [run] where blessed models are registered (target {target.name})")
     print(f"  work_uri = {target.work_uri!r}  [run] scratch space: cross-validation scores (target {target.name})")
 
 
@@ -79,8 +87,10 @@ def _run(args) -> None:
         raise ParameterError("only --local runs are supported by 'run'; use 'submit' for a cluster")
     target, assignments = target_and_parameters(args)
     if target.backend != "local":
-        raise ParameterError(f"target {target.name!r} is a {target.backend} target; 'run --local' needs a local one "
-                             f"(use 'kfp-studies submit {args.study} --target {target.name}')")
+        raise ParameterError(
+            f"target {target.name!r} is a {target.backend} target; 'run --local' needs a local one "
+            f"(use 'kfp-studies submit {args.study} --target {target.name}')"
+        )
     get_study(args.study)
     if "://" not in args.source and not os.path.exists(args.source):
         raise FileNotFoundError(f"source not found: {args.source}")
@@ -92,8 +102,12 @@ def _run(args) -> None:
     print(f"  report          {result.report}")
     print(f"  CV comparison   {result.comparison}")
     print(f"  registry        {result.registry_uri}")
-    print("  metrics         " + json.dumps({k: round(v, 4) for k, v in result.metrics.items()
-                                             if k in ("accuracy", "loss", "roc_auc", "macro_f1")}))
+    print(
+        "  metrics         "
+        + json.dumps(
+            {k: round(v, 4) for k, v in result.metrics.items() if k in ("accuracy", "loss", "roc_auc", "macro_f1")}
+        )
+    )
 
 
 def parser() -> argparse.ArgumentParser:
@@ -120,16 +134,22 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="every study")
     p.add_argument("-o", "--output", default="out/compiled", help="output folder (default: out/compiled)")
     p.add_argument("--package", metavar="FILE", help="write one study's package to FILE instead of DIR/STUDY.yaml")
-    add_target_options(p, set_help="target.FIELD=VALUE overrides a target field; any other KEY=VALUE becomes "
-                                   "that pipeline parameter's default in the package (repeatable)")
+    add_target_options(
+        p,
+        set_help="target.FIELD=VALUE overrides a target field; any other KEY=VALUE becomes "
+        "that pipeline parameter's default in the package (repeatable)",
+    )
     p.set_defaults(func=_compile)
 
     p = sub.add_parser("run", help="run a study's whole pipeline")
     p.add_argument("study", help=f"one of: {', '.join(STUDIES)}")
     p.add_argument("--local", action="store_true", help="run on this machine with kfp.local (no cluster)")
     p.add_argument("--source", required=True, help="local path, file://, http(s)://, gs:// or s3:// URI")
-    add_target_options(p, set_help="override a pipeline parameter (repeatable; see 'kfp-studies list'), "
-                                   "or a target field with target.FIELD=VALUE")
+    add_target_options(
+        p,
+        set_help="override a pipeline parameter (repeatable; see 'kfp-studies list'), "
+        "or a target field with target.FIELD=VALUE",
+    )
     p.set_defaults(func=_run)
 
     submit_command.add_parser(sub)

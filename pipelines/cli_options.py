@@ -4,6 +4,7 @@
 (``--set target.env.NAME=VALUE`` one entry of a table field); any other
 ``--set KEY=VALUE`` is a pipeline parameter.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -12,21 +13,42 @@ from pipelines.parameters import parse_assignments
 from pipelines.targets import Target, get_target, split_assignments
 
 
-def add_target_options(p: argparse.ArgumentParser, default: str | None = "local", set_help: str | None = None,
-                       required: bool = False) -> None:
-    p.add_argument("--target", default=default, required=required, metavar="NAME",
-                   help="a target of the targets file" + (f" (default: {default})" if default else "")
-                   + "; 'kfp-studies targets' lists them")
-    p.add_argument("--targets", metavar="FILE",
-                   help="targets file (default: $KFP_STUDIES_TARGETS, else the packaged pipelines/targets.toml)")
-    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                   help=set_help or "target.FIELD=VALUE overrides a target field for this command; "
-                                    "any other KEY=VALUE a pipeline parameter (repeatable)")
+def add_target_options(
+    p: argparse.ArgumentParser, default: str | None = "local", set_help: str | None = None, required: bool = False
+) -> None:
+    p.add_argument(
+        "--target",
+        default=default,
+        required=required,
+        metavar="NAME",
+        help="a target of the targets file"
+        + (f" (default: {default})" if default else "")
+        + "; 'kfp-studies targets' lists them",
+    )
+    p.add_argument(
+        "--targets",
+        metavar="FILE",
+        help="targets file (default: $KFP_STUDIES_TARGETS, else the packaged pipelines/targets.toml)",
+    )
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help=set_help
+        or "target.FIELD=VALUE overrides a target field for this command; "
+        "any other KEY=VALUE a pipeline parameter (repeatable)",
+    )
 
 
 def add_param_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
-                   help="a pipeline parameter of the run (repeatable); 'kfp-studies list' shows them")
+    p.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a pipeline parameter of the run (repeatable); 'kfp-studies list' shows them",
+    )
 
 
 def target_and_parameters(args, params: list[str] | None = None) -> tuple[Target, dict[str, str]]:

@@ -4,6 +4,7 @@ The target's image, per-task resources and (for kfp and vertex targets) its
 pipeline root are baked into the IR; ``parameters`` replace the defaults of
 pipeline parameters in the package.
 """
+
 from __future__ import annotations
 
 import os
@@ -26,11 +27,13 @@ def build_pipeline(study: str, target: Target):
     return pipeline
 
 
-def compile_study(study: str, target: Target, out_dir: str, parameters: dict | None = None,
-                  package_path: str | None = None) -> str:
+def compile_study(
+    study: str, target: Target, out_dir: str, parameters: dict | None = None, package_path: str | None = None
+) -> str:
     """Write ``<out_dir>/<study>.yaml`` (or ``package_path``) and return its path."""
     path = package_path or os.path.join(out_dir, f"{study}.yaml")
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    compiler.Compiler().compile(build_pipeline(study, target), package_path=path,
-                                pipeline_parameters=parameters or None)
+    compiler.Compiler().compile(
+        build_pipeline(study, target), package_path=path, pipeline_parameters=parameters or None
+    )
     return path

@@ -8,16 +8,26 @@ the wrong times without any error. :func:`to_kfp` therefore prepends a zero
 seconds field, and a six-field cron given by mistake is refused with an
 explanation of the difference.
 """
+
 from __future__ import annotations
 
 import re
 
-MONTHS = {name: i for i, name in enumerate(
-    ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"), start=1)}
+MONTHS = {
+    name: i
+    for i, name in enumerate(
+        ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"), start=1
+    )
+}
 DAYS = {name: i for i, name in enumerate(("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"))}
 # name, lowest, highest, names
-FIELDS = (("minute", 0, 59, {}), ("hour", 0, 23, {}), ("day of month", 1, 31, {}), ("month", 1, 12, MONTHS),
-          ("day of week", 0, 6, DAYS))
+FIELDS = (
+    ("minute", 0, 59, {}),
+    ("hour", 0, 23, {}),
+    ("day of month", 1, 31, {}),
+    ("month", 1, 12, MONTHS),
+    ("day of week", 0, 6, DAYS),
+)
 FORM = "'MIN HOUR DOM MON DOW' (e.g. '30 2 * * 1-5': 02:30 on weekdays)"
 _ITEM = re.compile(r"^(?P<range>\*|[A-Za-z0-9]+(-[A-Za-z0-9]+)?)(/(?P<step>\d+))?$")
 
@@ -32,8 +42,10 @@ def parse(expression: str) -> tuple[str, ...]:
     if not text:
         raise CronError(f"empty cron expression; give the standard 5-field form {FORM}")
     if text.startswith("@"):
-        raise CronError(f"{expression!r}: descriptors like @daily are not taken; write the 5-field form {FORM} "
-                        "(e.g. '0 0 * * *' for @daily)")
+        raise CronError(
+            f"{expression!r}: descriptors like @daily are not taken; write the 5-field form {FORM} "
+            "(e.g. '0 0 * * *' for @daily)"
+        )
     if text.upper().startswith(("TZ=", "CRON_TZ=")):
         raise CronError(f"{expression!r}: give the time zone with --timezone, not inside the cron")
     fields = text.split(" ")
@@ -43,7 +55,8 @@ def parse(expression: str) -> tuple[str, ...]:
             f"{expression!r} has 6 fields. kfp-studies takes the standard 5-field cron {FORM}. The 6-field form "
             "with seconds first ('SEC MIN HOUR DOM MON DOW') is what Kubeflow Pipelines' scheduler "
             "(robfig/cron) reads; kfp-studies writes it for you by putting a 0 seconds field in front, and Vertex "
-            f"AI takes the 5-field form as it is.{hint}")
+            f"AI takes the 5-field form as it is.{hint}"
+        )
     if len(fields) != 5:
         raise CronError(f"{expression!r} has {len(fields)} field(s); give the standard 5-field form {FORM}")
     for value, spec in zip(fields, FIELDS):
@@ -78,8 +91,10 @@ def _check_field(expression: str, value: str, name: str, low: int, high: int, na
             continue
         bounds = [_number(part, names, fail) for part in match["range"].split("-")]
         if match["step"] is not None and len(bounds) == 1:
-            fail(f"a step needs a range or '*' before it (e.g. '*/{match['step']}' or '{bounds[0]}-{high}/"
-                 f"{match['step']}')")
+            fail(
+                f"a step needs a range or '*' before it (e.g. '*/{match['step']}' or '{bounds[0]}-{high}/"
+                f"{match['step']}')"
+            )
         for number in bounds:
             if name == "day of week" and number == 7:
                 fail("7 is not taken for Sunday (Kubeflow Pipelines' scheduler reads 0-6 only); use 0")

@@ -5,6 +5,7 @@ validation) on one machine, so a bad source is found before a pipeline is
 submitted, with the message the ingest step would fail with. The raw table
 is written atomically: a failed ingest leaves nothing in DIR.
 """
+
 from __future__ import annotations
 
 import os

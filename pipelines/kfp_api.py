@@ -1,4 +1,5 @@
 """Kubeflow Pipelines through ``kfp.Client``: the client of a target, run URLs, waiting for a run."""
+
 from __future__ import annotations
 
 import os
@@ -27,10 +28,14 @@ def client_for(target: Target, action: str = "talk to Kubeflow Pipelines"):
     if target.token_env:
         token = os.environ.get(target.token_env)
         if not token:
-            raise TargetError(f"target {target.name!r}: token_env: the environment variable {target.token_env} "
-                              "is not set (it holds the bearer token for the KFP API)")
+            raise TargetError(
+                f"target {target.name!r}: token_env: the environment variable {target.token_env} "
+                "is not set (it holds the bearer token for the KFP API)"
+            )
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="This client only works with Kubeflow Pipeline", category=FutureWarning)
+        warnings.filterwarnings(
+            "ignore", message="This client only works with Kubeflow Pipeline", category=FutureWarning
+        )
         return kfp.Client(host=target.host, namespace=target.namespace or "kubeflow", existing_token=token)
 
 

@@ -1,4 +1,5 @@
 """Run a study's whole pipeline on this machine with ``kfp.local``."""
+
 from __future__ import annotations
 
 import builtins
@@ -51,8 +52,7 @@ class LocalRun:
     comparison: str
 
 
-def run_local(study: str, source: str, overrides: dict | None = None, target: Target = LOCAL,
-              runner=None) -> LocalRun:
+def run_local(study: str, source: str, overrides: dict | None = None, target: Target = LOCAL, runner=None) -> LocalRun:
     """Run every step (in subprocesses by default, or with ``runner``), and
     return where the outputs are. Paths in the target are made absolute, since
     steps may run with another working directory or in containers."""
@@ -62,10 +62,15 @@ def run_local(study: str, source: str, overrides: dict | None = None, target: Ta
         # Subprocess runs use this environment, which has the project installed,
         # so kfp's warning about the (container) image does not apply.
         warnings.filterwarnings("ignore", message=".*non-Python base image", category=RuntimeWarning)
-    target = dataclasses.replace(target, pipeline_root=os.path.abspath(target.pipeline_root),
-                                 registry_uri=_absolute(target.registry_uri), work_uri=_absolute(target.work_uri))
-    local.init(runner=runner or local.SubprocessRunner(use_venv=False), pipeline_root=target.pipeline_root,
-               raise_on_error=True)
+    target = dataclasses.replace(
+        target,
+        pipeline_root=os.path.abspath(target.pipeline_root),
+        registry_uri=_absolute(target.registry_uri),
+        work_uri=_absolute(target.work_uri),
+    )
+    local.init(
+        runner=runner or local.SubprocessRunner(use_venv=False), pipeline_root=target.pipeline_root, raise_on_error=True
+    )
     pipeline = build_pipeline(study, target)
     source = _absolute(source)
     tee = _StdoutTee(sys.stdout)
@@ -74,10 +79,17 @@ def run_local(study: str, source: str, overrides: dict | None = None, target: Ta
             outputs = pipeline(source=source, **(overrides or {})).outputs
     except RuntimeError as exc:
         task = _FAILED_TASK.search(_ANSI.sub("", str(exc)))
-        raise PipelineFailed(f"step {task.group(1) if task else '?'} failed: {tee.last_error or exc} "
-                             f"(its log is above; outputs under {target.pipeline_root})") from None
-    return LocalRun(target.pipeline_root, (overrides or {}).get("registry_uri", target.registry_uri),
-                    dict(outputs["metrics"].metadata), outputs["report"].path, outputs["comparison"].path)
+        raise PipelineFailed(
+            f"step {task.group(1) if task else '?'} failed: {tee.last_error or exc} "
+            f"(its log is above; outputs under {target.pipeline_root})"
+        ) from None
+    return LocalRun(
+        target.pipeline_root,
+        (overrides or {}).get("registry_uri", target.registry_uri),
+        dict(outputs["metrics"].metadata),
+        outputs["report"].path,
+        outputs["comparison"].path,
+    )
 
 
 @contextlib.contextmanager

@@ -3,6 +3,7 @@
 Its parameters are ``MiraiParams`` (components/studies/mirai) plus the run
 parameters; see docs/studies/mirai.md.
 """
+
 from pipelines.wiring import study_pipeline
 
 build = study_pipeline("mirai")

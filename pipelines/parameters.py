@@ -1,5 +1,6 @@
 """Pipeline parameters from the command line: ``--set key=value``, checked
 against the pipeline's own signature so the CLI never drifts from it."""
+
 from __future__ import annotations
 
 import inspect
@@ -27,8 +28,7 @@ def resolve(study: str, pipeline, assignments: dict[str, str]) -> dict:
     signature = pipeline_parameters(pipeline)
     unknown = sorted(set(assignments) - set(signature))
     if unknown:
-        raise ParameterError(f"unknown parameter(s) {', '.join(unknown)} for {study}; "
-                             f"known: {', '.join(signature)}")
+        raise ParameterError(f"unknown parameter(s) {', '.join(unknown)} for {study}; known: {', '.join(signature)}")
     typed = {k: coerce(k, signature[k].annotation, v) for k, v in assignments.items()}
     study_fields = {f.name for f in get_study(study).params.fields()}
     get_study(study).params.from_mapping({k: v for k, v in typed.items() if k in study_fields})

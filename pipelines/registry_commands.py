@@ -1,4 +1,5 @@
 """``kfp-studies registry``: look at a study's registered versions and move its champion."""
+
 from __future__ import annotations
 
 import json
@@ -28,8 +29,10 @@ def _list(args) -> None:
         blessing = card.get("blessing", {})
         blessed = "forced" if blessing.get("forced") and not blessing.get("blessed") else str(blessing.get("blessed"))
         mark = "* " if version == champion else "  "
-        print(f"{mark}{version:30} {accuracy if accuracy is None else f'{accuracy:9.4f}'}  {blessed:7}  "
-              f"{card.get('created_at', '?')}")
+        print(
+            f"{mark}{version:30} {accuracy if accuracy is None else f'{accuracy:9.4f}'}  {blessed:7}  "
+            f"{card.get('created_at', '?')}"
+        )
     print("(* champion)")
 
 
@@ -69,4 +72,5 @@ def add_parser(sub) -> None:
     p.add_argument("version")
     p.add_argument("--reason", default="promoted by hand")
     action("rollback", _rollback, "make the previous champion the champion again").add_argument(
-        "--reason", default="rolled back by hand")
+        "--reason", default="rolled back by hand"
+    )

@@ -10,6 +10,7 @@ KFP: ``kfp.Client.create_recurring_run`` with the cron translated to the
 recurring run's id. Vertex AI: ``PipelineJob.create_schedule`` with the
 5-field cron as it is; ``PipelineJobSchedule`` to list, pause, resume, delete.
 """
+
 from __future__ import annotations
 
 import tempfile
@@ -26,16 +27,27 @@ ACTIONS = ("pause", "resume", "delete")
 class Schedule:
     id: str
     name: str
-    cron: str          # as the backend holds it
-    state: str         # ENABLED / PAUSED (Vertex: ACTIVE / PAUSED / COMPLETED)
+    cron: str  # as the backend holds it
+    state: str  # ENABLED / PAUSED (Vertex: ACTIVE / PAUSED / COMPLETED)
     max_concurrency: int
     catchup: bool | None
     url: str = ""
 
 
-def create(study: str, target: Target, expression: str, arguments: dict, *, timezone: str | None = None,
-           max_concurrency: int = 1, catchup: bool = True, name: str | None = None, experiment: str | None = None,
-           package: str | None = None, client=None) -> tuple[Schedule, list[str]]:
+def create(
+    study: str,
+    target: Target,
+    expression: str,
+    arguments: dict,
+    *,
+    timezone: str | None = None,
+    max_concurrency: int = 1,
+    catchup: bool = True,
+    name: str | None = None,
+    experiment: str | None = None,
+    package: str | None = None,
+    client=None,
+) -> tuple[Schedule, list[str]]:
     """Create a schedule; returns it and notes for the user (e.g. what a backend cannot do)."""
     cron.parse(expression)  # a clear error before anything is compiled or sent
     if max_concurrency < 1:
@@ -44,27 +56,43 @@ def create(study: str, target: Target, expression: str, arguments: dict, *, time
         raise TargetError(f"target {target.name!r} is local and has no scheduler; schedule on a kfp or vertex target")
     name = name or f"{study}-{target.name}-retrain"
     with tempfile.TemporaryDirectory(prefix="kfp-studies-") as tmp:
-        package = checked_package(study, target, arguments, package, tmp,
-                                  "--param source=URI, read afresh by every run")
+        package = checked_package(
+            study, target, arguments, package, tmp, "--param source=URI, read afresh by every run"
+        )
         if target.backend == "kfp":
-            return _create_kfp(study, target, expression, arguments, timezone, max_concurrency, catchup, name,
-                               experiment, package, client), []
-        return _create_vertex(study, target, expression, arguments, timezone, max_concurrency, catchup, name,
-                              experiment, package)
+            return _create_kfp(
+                study,
+                target,
+                expression,
+                arguments,
+                timezone,
+                max_concurrency,
+                catchup,
+                name,
+                experiment,
+                package,
+                client,
+            ), []
+        return _create_vertex(
+            study, target, expression, arguments, timezone, max_concurrency, catchup, name, experiment, package
+        )
 
 
-def _create_kfp(study, target, expression, arguments, timezone, max_concurrency, catchup, name, experiment, package,
-                client) -> Schedule:
+def _create_kfp(
+    study, target, expression, arguments, timezone, max_concurrency, catchup, name, experiment, package, client
+) -> Schedule:
     if timezone and timezone != target.schedule_timezone:
         raise TargetError(
             f"KFP recurring runs fire in the time zone of the cluster's scheduler, which target {target.name!r} "
             f"says is {target.schedule_timezone} (schedule_timezone; the cluster sets it in the "
             f"pipeline-install-config ConfigMap, key cronScheduleTimezone). --timezone {timezone} differs: write the "
-            f"cron in {target.schedule_timezone}, or change the cluster's zone and the target's schedule_timezone")
+            f"cron in {target.schedule_timezone}, or change the cluster's zone and the target's schedule_timezone"
+        )
     client = client or kfp_api.client_for(target, f"schedule {study}")
     recurring = client.create_recurring_run(
-        experiment_id=kfp_api.experiment_id(client, experiment or target.experiment or kfp_api.DEFAULT_EXPERIMENT,
-                                            target.namespace),
+        experiment_id=kfp_api.experiment_id(
+            client, experiment or target.experiment or kfp_api.DEFAULT_EXPERIMENT, target.namespace
+        ),
         job_name=name,
         description=f"scheduled retraining of {study} ({expression}, {target.schedule_timezone})",
         cron_expression=cron.to_kfp(expression),
@@ -80,13 +108,17 @@ def _create_kfp(study, target, expression, arguments, timezone, max_concurrency,
     return _kfp_schedule(target, recurring)
 
 
-def _create_vertex(study, target, expression, arguments, timezone, max_concurrency, catchup, name, experiment,
-                   package) -> tuple[Schedule, list[str]]:
+def _create_vertex(
+    study, target, expression, arguments, timezone, max_concurrency, catchup, name, experiment, package
+) -> tuple[Schedule, list[str]]:
     aiplatform = vertex.aiplatform()
     job = aiplatform.PipelineJob(**vertex.job_args(study, target, package, arguments, run_name(study, target)))
     schedule = job.create_schedule(**vertex.schedule_args(target, name, expression, timezone, max_concurrency))
-    notes = [] if not catchup else [
-        "Vertex AI schedules do not backfill runs missed while paused or behind (as with --no-catchup)"]
+    notes = (
+        []
+        if not catchup
+        else ["Vertex AI schedules do not backfill runs missed while paused or behind (as with --no-catchup)"]
+    )
     return _vertex_schedule(target, schedule), notes
 
 
@@ -103,8 +135,9 @@ def list_schedules(target: Target, study: str | None = None, client=None) -> lis
     if target.backend == "vertex":
         aiplatform = vertex.aiplatform()
         schedules = aiplatform.PipelineJobSchedule.list(project=target.project, location=target.region)
-        return [_vertex_schedule(target, s) for s in schedules
-                if study is None or s.display_name.startswith(f"{study}-")]
+        return [
+            _vertex_schedule(target, s) for s in schedules if study is None or s.display_name.startswith(f"{study}-")
+        ]
     raise TargetError(f"target {target.name!r} is local and has no schedules")
 
 
@@ -114,8 +147,11 @@ def change(target: Target, action: str, schedule_id: str, client=None) -> None:
         raise ValueError(f"unknown schedule action {action!r}; one of {', '.join(ACTIONS)}")
     if target.backend == "kfp":
         client = client or kfp_api.client_for(target, f"{action} a schedule")
-        {"pause": client.disable_recurring_run, "resume": client.enable_recurring_run,
-         "delete": client.delete_recurring_run}[action](recurring_run_id=schedule_id)
+        {
+            "pause": client.disable_recurring_run,
+            "resume": client.enable_recurring_run,
+            "delete": client.delete_recurring_run,
+        }[action](recurring_run_id=schedule_id)
         return
     if target.backend == "vertex":
         aiplatform = vertex.aiplatform()
@@ -130,22 +166,33 @@ def _is_study(recurring, study: str | None) -> bool:
         return True
     spec = recurring.pipeline_spec or {}
     spec = spec.get("pipeline_spec", spec)  # with a platform spec, KFP nests the pipeline spec
-    return (recurring.display_name or "").startswith(f"{study}-") or \
-        spec.get("pipelineInfo", {}).get("name") == study
+    return (recurring.display_name or "").startswith(f"{study}-") or spec.get("pipelineInfo", {}).get("name") == study
 
 
 def _kfp_schedule(target: Target, r) -> Schedule:
     trigger = r.trigger.cron_schedule.cron if r.trigger and r.trigger.cron_schedule else ""
     mode = str(r.mode or "")
     state = {"ENABLE": "ENABLED", "DISABLE": "PAUSED"}.get(mode, mode)
-    return Schedule(r.recurring_run_id, r.display_name or "", trigger, state, int(r.max_concurrency or 0),
-                    None if r.no_catchup is None else not r.no_catchup,
-                    kfp_api.recurring_run_url(target, r.recurring_run_id))
+    return Schedule(
+        r.recurring_run_id,
+        r.display_name or "",
+        trigger,
+        state,
+        int(r.max_concurrency or 0),
+        None if r.no_catchup is None else not r.no_catchup,
+        kfp_api.recurring_run_url(target, r.recurring_run_id),
+    )
 
 
 def _vertex_schedule(target: Target, s) -> Schedule:
     resource = s.resource_name
-    return Schedule(resource.rsplit("/", 1)[-1], s.display_name, s.cron, vertex.state_name(s.state).removeprefix(
-        "STATE_") if s.state is not None else "", int(s.max_concurrent_run_count or 0), None,
+    return Schedule(
+        resource.rsplit("/", 1)[-1],
+        s.display_name,
+        s.cron,
+        vertex.state_name(s.state).removeprefix("STATE_") if s.state is not None else "",
+        int(s.max_concurrent_run_count or 0),
+        None,
         f"https://console.cloud.google.com/vertex-ai/locations/{target.region}/pipelines/schedules/"
-        f"{resource.rsplit('/', 1)[-1]}?project={target.project}")
+        f"{resource.rsplit('/', 1)[-1]}?project={target.project}",
+    )

@@ -7,6 +7,7 @@
 
 ``schedule STUDY ...`` is short for ``schedule create STUDY ...``.
 """
+
 from __future__ import annotations
 
 import sys
@@ -32,8 +33,17 @@ def _create(args) -> None:
     arguments = typed_parameters(args.study, target, assignments)
     with backend_errors(target):
         created, notes = schedule.create(
-            args.study, target, args.cron, arguments, timezone=args.timezone, max_concurrency=args.max_concurrency,
-            catchup=not args.no_catchup, name=args.name, experiment=args.experiment, package=args.package)
+            args.study,
+            target,
+            args.cron,
+            arguments,
+            timezone=args.timezone,
+            max_concurrency=args.max_concurrency,
+            catchup=not args.no_catchup,
+            name=args.name,
+            experiment=args.experiment,
+            package=args.package,
+        )
     print(f"{args.study}: scheduled on {target.name} ({target.backend})")
     print(f"  id               {created.id}")
     print(f"  cron             {args.cron}  ({args.timezone or target.schedule_timezone})")
@@ -72,20 +82,32 @@ def _change(args) -> None:
 
 
 def add_parser(sub) -> None:
-    top = sub.add_parser("schedule", help="schedule retraining (schedule STUDY --cron ...), or list, pause, "
-                                          "resume, delete schedules")
+    top = sub.add_parser(
+        "schedule", help="schedule retraining (schedule STUDY --cron ...), or list, pause, resume, delete schedules"
+    )
     actions = top.add_subparsers(dest="action", required=True, metavar="ACTION")
 
     p = actions.add_parser("create", help="schedule recurring runs of a study (also: schedule STUDY ...)")
     p.add_argument("study", help=f"one of: {', '.join(STUDIES)}")
     add_target_options(p, default=None, required=True)
-    p.add_argument("--cron", required=True, metavar='"MIN HOUR DOM MON DOW"',
-                   help="standard 5-field cron; translated to KFP's 6-field form, given to Vertex as is")
-    p.add_argument("--timezone", metavar="ZONE", help="IANA zone of the cron (Vertex: any; KFP: must be the "
-                                                      "cluster scheduler's, the target's schedule_timezone)")
+    p.add_argument(
+        "--cron",
+        required=True,
+        metavar='"MIN HOUR DOM MON DOW"',
+        help="standard 5-field cron; translated to KFP's 6-field form, given to Vertex as is",
+    )
+    p.add_argument(
+        "--timezone",
+        metavar="ZONE",
+        help="IANA zone of the cron (Vertex: any; KFP: must be the "
+        "cluster scheduler's, the target's schedule_timezone)",
+    )
     p.add_argument("--max-concurrency", type=int, default=1, metavar="N", help="runs at once (default 1)")
-    p.add_argument("--no-catchup", action="store_true",
-                   help="do not backfill runs missed while paused or behind (KFP backfills by default)")
+    p.add_argument(
+        "--no-catchup",
+        action="store_true",
+        help="do not backfill runs missed while paused or behind (KFP backfills by default)",
+    )
     add_param_option(p)
     p.add_argument("--name", help="schedule name (default: STUDY-TARGET-retrain)")
     p.add_argument("--experiment", help="experiment of the runs (default: the target's, else kfp-studies)")
@@ -97,8 +119,11 @@ def add_parser(sub) -> None:
     add_target_options(p, default=None, required=True)
     p.set_defaults(func=_list)
 
-    for action, help in (("pause", "stop a schedule from starting runs"), ("resume", "start a paused schedule again"),
-                         ("delete", "delete a schedule")):
+    for action, help in (
+        ("pause", "stop a schedule from starting runs"),
+        ("resume", "start a paused schedule again"),
+        ("delete", "delete a schedule"),
+    ):
         p = actions.add_parser(action, help=help)
         p.add_argument("id", help="the schedule's id (see 'schedule list')")
         add_target_options(p, default=None, required=True)

@@ -12,6 +12,7 @@ content version is an input of ingest: a rerun on unchanged data is served
 from the cache up to training, while new data behind the same URI is ingested
 and trained on. Evaluate and register are never cached (``NEVER_CACHED``).
 """
+
 from __future__ import annotations
 
 from components.adapters import build_components
@@ -48,8 +49,9 @@ class Steps:
             t.set_env_variable(name, value)
         if step in TRAINING_STEPS:
             if target.retries and target.backend != "local":
-                t.set_retry(num_retries=target.retries, backoff_duration="60s", backoff_factor=2.0,
-                            backoff_max_duration="3600s")
+                t.set_retry(
+                    num_retries=target.retries, backoff_duration="60s", backoff_factor=2.0, backoff_max_duration="3600s"
+                )
             if target.gpu_count:
                 t.set_accelerator_type(target.gpu_type)
                 t.set_accelerator_limit(target.gpu_count)
@@ -68,8 +70,10 @@ def _kubernetes_settings(t, target: Target, training: bool) -> None:
     try:
         from kfp import kubernetes
     except ImportError:
-        raise TargetError(f"target {target.name!r}: node_selector, tolerations and secret_env need kfp-kubernetes: "
-                          "pip install 'kfp-studies[kubernetes]'") from None
+        raise TargetError(
+            f"target {target.name!r}: node_selector, tolerations and secret_env need kfp-kubernetes: "
+            "pip install 'kfp-studies[kubernetes]'"
+        ) from None
     for secret, keys in sorted(target.secret_env.items()):
         kubernetes.use_secret_as_env(t, secret_name=secret, secret_key_to_env=dict(keys))
     if training:

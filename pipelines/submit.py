@@ -5,6 +5,7 @@ target's pipeline root and service account, then (with ``wait``) polling the
 run until it ends. Vertex AI: ``aiplatform.PipelineJob(...).submit(...)``.
 The package is the study compiled for the target, unless one is given.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -41,12 +42,14 @@ def missing_parameters(package: str, arguments: dict) -> list[str]:
     with open(package, encoding="utf-8") as f:
         spec = next(yaml.load_all(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
     inputs = spec.get("root", {}).get("inputDefinitions", {}).get("parameters", {})
-    return sorted(name for name, p in inputs.items()
-                  if "defaultValue" not in p and not p.get("isOptional") and name not in arguments)
+    return sorted(
+        name
+        for name, p in inputs.items()
+        if "defaultValue" not in p and not p.get("isOptional") and name not in arguments
+    )
 
 
-def checked_package(study: str, target: Target, arguments: dict, package: str | None, folder: str,
-                    hint: str) -> str:
+def checked_package(study: str, target: Target, arguments: dict, package: str | None, folder: str, hint: str) -> str:
     """``package``, or the study compiled for ``target`` into ``folder``; every
     parameter without a default must be in ``arguments`` (``hint`` says how)."""
     if package is None:
@@ -55,14 +58,26 @@ def checked_package(study: str, target: Target, arguments: dict, package: str | 
         package = compile_study(study, target, folder)
     missing = missing_parameters(package, arguments)
     if missing:
-        raise TargetError(f"{study}: pipeline parameter(s) {', '.join(missing)} have no default: give them with "
-                          f"--param NAME=VALUE (e.g. {hint})")
+        raise TargetError(
+            f"{study}: pipeline parameter(s) {', '.join(missing)} have no default: give them with "
+            f"--param NAME=VALUE (e.g. {hint})"
+        )
     return package
 
 
-def submit(study: str, target: Target, arguments: dict, *, experiment: str | None = None, name: str | None = None,
-           wait: bool = False, timeout: float | None = None, package: str | None = None,
-           poll_seconds: float = 10.0, client=None) -> Submission:
+def submit(
+    study: str,
+    target: Target,
+    arguments: dict,
+    *,
+    experiment: str | None = None,
+    name: str | None = None,
+    wait: bool = False,
+    timeout: float | None = None,
+    package: str | None = None,
+    poll_seconds: float = 10.0,
+    client=None,
+) -> Submission:
     """Create one run; with ``wait``, return once it has ended (``kfp_api.WaitTimeout`` after ``timeout`` s)."""
     if target.backend == "local":
         raise TargetError(f"target {target.name!r} is local: run it with 'kfp-studies run {study} --local'")
@@ -70,8 +85,7 @@ def submit(study: str, target: Target, arguments: dict, *, experiment: str | Non
         package = checked_package(study, target, arguments, package, tmp, "--param source=URI")
         name = name or run_name(study, target)
         if target.backend == "kfp":
-            return _submit_kfp(study, target, arguments, experiment, name, wait, timeout, package, poll_seconds,
-                               client)
+            return _submit_kfp(study, target, arguments, experiment, name, wait, timeout, package, poll_seconds, client)
         return _submit_vertex(study, target, arguments, experiment, name, wait, timeout, package, poll_seconds)
 
 

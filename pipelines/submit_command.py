@@ -1,4 +1,5 @@
 """``kfp-studies submit STUDY --target T``: one run on Kubeflow Pipelines or Vertex AI."""
+
 from __future__ import annotations
 
 import contextlib
@@ -16,13 +17,16 @@ def backend_errors(target):
     try:
         yield
     except urllib3.exceptions.HTTPError as exc:
-        raise ConnectionError(f"cannot reach {target.backend} API of target {target.name!r} at "
-                              f"{target.host or target.region}: {exc}") from None
+        raise ConnectionError(
+            f"cannot reach {target.backend} API of target {target.name!r} at {target.host or target.region}: {exc}"
+        ) from None
     except Exception as exc:  # kfp_server_api.ApiException, google.api_core errors
         if type(exc).__name__ in ("ApiException", "GoogleAPICallError") or type(exc).__module__.startswith(
-                ("kfp_server_api", "google.api_core")):
-            raise ConnectionError(f"{target.backend} API of target {target.name!r} answered: "
-                                  f"{str(exc).strip()}") from None
+            ("kfp_server_api", "google.api_core")
+        ):
+            raise ConnectionError(
+                f"{target.backend} API of target {target.name!r} answered: {str(exc).strip()}"
+            ) from None
         raise
 
 
@@ -44,8 +48,17 @@ def _submit(args) -> int:
         print("note: --timeout applies to --wait only", file=sys.stderr)
     with backend_errors(target):
         try:
-            run = submit(args.study, target, arguments, experiment=args.experiment, name=args.name, wait=args.wait,
-                         timeout=args.timeout, package=args.package, poll_seconds=args.poll)
+            run = submit(
+                args.study,
+                target,
+                arguments,
+                experiment=args.experiment,
+                name=args.name,
+                wait=args.wait,
+                timeout=args.timeout,
+                package=args.package,
+                poll_seconds=args.poll,
+            )
         except WaitTimeout as exc:
             print(f"{args.study}: {exc}", file=sys.stderr)
             return 1

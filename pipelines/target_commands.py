@@ -1,4 +1,5 @@
 """``kfp-studies targets [NAME]``: the targets of the targets file, or one of them in full."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -29,8 +30,12 @@ def _targets(args) -> None:
 def add_parser(sub) -> None:
     p = sub.add_parser("targets", help="list the targets, or show one with every field resolved")
     p.add_argument("name", nargs="?", help="a target to show in full")
-    p.add_argument("--targets", metavar="FILE",
-                   help="targets file (default: $KFP_STUDIES_TARGETS, else the packaged pipelines/targets.toml)")
-    p.add_argument("--set", action="append", default=[], metavar="target.FIELD=VALUE",
-                   help="override a target field (repeatable)")
+    p.add_argument(
+        "--targets",
+        metavar="FILE",
+        help="targets file (default: $KFP_STUDIES_TARGETS, else the packaged pipelines/targets.toml)",
+    )
+    p.add_argument(
+        "--set", action="append", default=[], metavar="target.FIELD=VALUE", help="override a target field (repeatable)"
+    )
     p.set_defaults(func=_targets)

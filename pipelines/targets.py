@@ -11,6 +11,7 @@ read when a command asks for a target. A missing or invalid field is a
 belong in a target: they would be written into the compiled pipeline.
 Kubernetes secrets are referenced by name (``secret_env``) instead.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -79,11 +80,17 @@ class Target:
 
 FIELDS = {f.name: f for f in dataclasses.fields(Target)}
 
-LOCAL = Target(name="local", pipeline_root="./out/pipeline-root", registry_uri="./out/registry",
-               work_uri="./out/work", caching=False)
+LOCAL = Target(
+    name="local",
+    pipeline_root="./out/pipeline-root",
+    registry_uri="./out/registry",
+    work_uri="./out/work",
+    caching=False,
+)
 
 
 # --- the targets file ------------------------------------------------------------------------
+
 
 def targets_path(path: str | None = None) -> str:
     """The targets file: ``path``, else ``$KFP_STUDIES_TARGETS``, else the packaged one (read at call time)."""
@@ -137,8 +144,10 @@ def from_table(name: str, table: dict, source: str = "<table>") -> Target:
     where = f"target {name!r} ({source})"
     unknown = sorted(set(table) - set(FIELDS) - {"name"})
     if unknown:
-        raise TargetError(f"{where}: unknown field {unknown[0]!r}{_did_you_mean(unknown[0], FIELDS)}; "
-                          f"fields: {', '.join(f for f in FIELDS if f != 'name')}")
+        raise TargetError(
+            f"{where}: unknown field {unknown[0]!r}{_did_you_mean(unknown[0], FIELDS)}; "
+            f"fields: {', '.join(f for f in FIELDS if f != 'name')}"
+        )
     values = {key: _typed(where, key, value) for key, value in table.items() if key != "name"}
     target = Target(name=name, **values)
     validate(target, where)
@@ -147,12 +156,13 @@ def from_table(name: str, table: dict, source: str = "<table>") -> Target:
 
 # --- --set target.FIELD=VALUE --------------------------------------------------------------------
 
+
 def split_assignments(assignments: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
     """``--set`` assignments split into target overrides (``target.`` prefix removed) and the rest."""
     target, rest = {}, {}
     for key, value in assignments.items():
         if key.startswith("target."):
-            target[key[len("target."):]] = value
+            target[key[len("target.") :]] = value
         else:
             rest[key] = value
     return target, rest
@@ -184,6 +194,7 @@ def _parse_value(text: str, as_text: bool = False):
 
 # --- types and validation ------------------------------------------------------------------------
 
+
 def _typed(where: str, key: str, value):
     kind = FIELDS[key].type
     label = f"{where}: {key}"
@@ -201,14 +212,16 @@ def _typed(where: str, key: str, value):
         return value
     if key == "secret_env":
         if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
-            raise TargetError(f"{label}: must be a table of secret name -> {{key = \"ENV_VAR\"}}, got {value!r}")
+            raise TargetError(f'{label}: must be a table of secret name -> {{key = "ENV_VAR"}}, got {value!r}')
         return {s: _str_table(f"{label}.{s}", keys) for s, keys in value.items()}
     if kind == "dict":
         return _str_table(label, value)
     if key == "tolerations":
         if not isinstance(value, (list, tuple)) or not all(isinstance(t, dict) for t in value):
-            raise TargetError(f"{label}: must be an array of tables like "
-                              f"{{key = \"nvidia.com/gpu\", operator = \"Exists\", effect = \"NoSchedule\"}}")
+            raise TargetError(
+                f"{label}: must be an array of tables like "
+                f'{{key = "nvidia.com/gpu", operator = "Exists", effect = "NoSchedule"}}'
+            )
         return tuple(dict(t) for t in value)
     raise AssertionError(f"unhandled field type {kind} of {key}")
 
@@ -249,8 +262,11 @@ def validate(target: Target, where: str | None = None) -> None:
     if not target.image or any(c.isspace() for c in target.image):
         fail("image", f"must be an image reference like registry/kfp-studies:TAG, got {target.image!r}")
     if remote and not _pinned(target.image):
-        fail("image", f"{target.image!r} has no tag or has ':latest'; give an explicit tag (make image-tag prints it) "
-                      "so every run says which code it ran")
+        fail(
+            "image",
+            f"{target.image!r} has no tag or has ':latest'; give an explicit tag (make image-tag prints it) "
+            "so every run says which code it ran",
+        )
 
     for key in ("pipeline_root", "registry_uri", "work_uri", "host"):
         if _USERINFO.match(getattr(target, key)):
@@ -260,14 +276,19 @@ def validate(target: Target, where: str | None = None) -> None:
         if not uri:
             fail(key, "is required")
         if remote and not uri.startswith(OBJECT_STORES[target.backend]):
-            fail(key, f"must be on object storage ({', '.join(OBJECT_STORES[target.backend])}) for a "
-                      f"{target.backend} target: steps do not share a filesystem; got {uri!r}")
+            fail(
+                key,
+                f"must be on object storage ({', '.join(OBJECT_STORES[target.backend])}) for a "
+                f"{target.backend} target: steps do not share a filesystem; got {uri!r}",
+            )
     root = target.pipeline_root
     if target.backend == "local" and "://" in root and not root.startswith("file://"):
         fail("pipeline_root", f"a local target keeps its outputs on this machine: give a folder, got {root!r}")
     if target.backend == "kfp" and root and not root.startswith(OBJECT_STORES["kfp"]):
-        fail("pipeline_root", f"must start with gs://, s3:// or minio:// (or be empty for the cluster's default), "
-                              f"got {root!r}")
+        fail(
+            "pipeline_root",
+            f"must start with gs://, s3:// or minio:// (or be empty for the cluster's default), got {root!r}",
+        )
     if target.backend == "vertex" and not root.startswith("gs://"):
         fail("pipeline_root", f"Vertex AI needs a gs:// pipeline root, got {root!r}")
 
@@ -283,23 +304,32 @@ def validate(target: Target, where: str | None = None) -> None:
         fail("gpu_count", f"must be 1 or more when gpu_type is {target.gpu_type!r} (or leave gpu_type empty)")
     if target.gpu_type:
         if target.backend == "vertex" and not _VERTEX_ACCELERATOR.match(target.gpu_type):
-            fail("gpu_type", f"Vertex AI takes an accelerator enum such as NVIDIA_TESLA_T4 or NVIDIA_L4, "
-                             f"got {target.gpu_type!r}")
+            fail(
+                "gpu_type",
+                f"Vertex AI takes an accelerator enum such as NVIDIA_TESLA_T4 or NVIDIA_L4, got {target.gpu_type!r}",
+            )
         if target.backend != "vertex" and not _K8S_RESOURCE.match(target.gpu_type):
-            fail("gpu_type", f"Kubernetes takes an extended resource name such as nvidia.com/gpu, "
-                             f"got {target.gpu_type!r}")
+            fail(
+                "gpu_type",
+                f"Kubernetes takes an extended resource name such as nvidia.com/gpu, got {target.gpu_type!r}",
+            )
     if target.cpu_limit and not _CPU.match(target.cpu_limit):
         fail("cpu_limit", f"must be a CPU count like '8', '0.5' or '500m', got {target.cpu_limit!r}")
     if target.memory_limit and not _MEMORY.match(target.memory_limit):
         fail("memory_limit", f"must be a size like '32G' or '16Gi', got {target.memory_limit!r}")
 
-    kubernetes_only = {"node_selector": target.node_selector, "tolerations": target.tolerations,
-                       "secret_env": target.secret_env}
+    kubernetes_only = {
+        "node_selector": target.node_selector,
+        "tolerations": target.tolerations,
+        "secret_env": target.secret_env,
+    }
     for key, value in kubernetes_only.items():
         if value and target.backend != "kfp":
-            fail(key, f"only kfp targets run on Kubernetes; a {target.backend} target cannot use it"
-                      + (" (the accelerator type picks the machine on Vertex AI)" if target.backend == "vertex"
-                         else ""))
+            fail(
+                key,
+                f"only kfp targets run on Kubernetes; a {target.backend} target cannot use it"
+                + (" (the accelerator type picks the machine on Vertex AI)" if target.backend == "vertex" else ""),
+            )
     for label, value in target.node_selector.items():
         if not _LABEL_KEY.match(label):
             fail("node_selector", f"{label!r} is not a Kubernetes label key")
@@ -311,8 +341,10 @@ def validate(target: Target, where: str | None = None) -> None:
         if operator not in ("Equal", "Exists"):
             fail(f"tolerations[{i}].operator", f"must be Equal or Exists, got {operator!r}")
         if toleration.get("effect", "") not in ("", "NoSchedule", "PreferNoSchedule", "NoExecute"):
-            fail(f"tolerations[{i}].effect", f"must be NoSchedule, PreferNoSchedule or NoExecute, "
-                                             f"got {toleration['effect']!r}")
+            fail(
+                f"tolerations[{i}].effect",
+                f"must be NoSchedule, PreferNoSchedule or NoExecute, got {toleration['effect']!r}",
+            )
         if operator == "Exists" and toleration.get("value"):
             fail(f"tolerations[{i}].value", "must be empty when operator is Exists")
         if not toleration.get("key") and operator != "Exists":
@@ -327,9 +359,12 @@ def validate(target: Target, where: str | None = None) -> None:
         if not _ENV_NAME.match(name):
             fail(f"env.{name}", "is not a valid environment variable name")
         if _CREDENTIAL.search(name):
-            fail(f"env.{name}", "looks like a credential; credentials are never written into a compiled pipeline: "
-                                "reference a Kubernetes secret with secret_env (kfp) or use the run's service "
-                                "account (vertex)")
+            fail(
+                f"env.{name}",
+                "looks like a credential; credentials are never written into a compiled pipeline: "
+                "reference a Kubernetes secret with secret_env (kfp) or use the run's service "
+                "account (vertex)",
+            )
     for secret, keys in target.secret_env.items():
         if not _K8S_NAME.match(secret):
             fail(f"secret_env.{secret}", "is not a Kubernetes secret name")
@@ -360,8 +395,10 @@ def require(target: Target, action: str, *keys: str) -> None:
     """Fields ``action`` needs (e.g. the KFP host to submit); a missing one is an error naming it."""
     for key in keys:
         if not getattr(target, key):
-            raise TargetError(f"target {target.name!r}: {key}: required to {action}; set it in the targets file "
-                              f"or with --set target.{key}=...")
+            raise TargetError(
+                f"target {target.name!r}: {key}: required to {action}; set it in the targets file "
+                f"or with --set target.{key}=..."
+            )
 
 
 def _pinned(image: str) -> bool:

@@ -6,6 +6,7 @@ so they can be checked without a network or a Google Cloud project.
 Credentials are the caller's Application Default Credentials at submit time;
 nothing of them reaches the compiled pipeline.
 """
+
 from __future__ import annotations
 
 import re
@@ -69,8 +70,10 @@ def schedule_args(target: Target, name: str, expression: str, timezone: str | No
 
 
 def run_url(target: Target, run_job_id: str) -> str:
-    return (f"https://console.cloud.google.com/vertex-ai/locations/{target.region}/pipelines/runs/{run_job_id}"
-            f"?project={target.project}")
+    return (
+        f"https://console.cloud.google.com/vertex-ai/locations/{target.region}/pipelines/runs/{run_job_id}"
+        f"?project={target.project}"
+    )
 
 
 def state_name(state) -> str:

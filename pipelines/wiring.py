@@ -35,35 +35,71 @@ class StudyOutputs(NamedTuple):
 
 
 def study_dag(
-    steps: Steps, study: str, params: dict[str, dict[str, Any]], run: dict[str, Any], source, registry_uri,
+    steps: Steps,
+    study: str,
+    params: dict[str, dict[str, Any]],
+    run: dict[str, Any],
+    source,
+    registry_uri,
     work_uri,
 ) -> StudyOutputs:
     """``params``: the study's parameters by step; ``run``: the RunParams every pipeline has."""
     seed, train_params = run["seed"], params.get("train", {})
     data = steps.ingest(study=study, source=source)
-    prep = steps.preprocess(study=study, dataset=data.outputs["dataset"], params=params.get("preprocess", {}),
-                            seed=seed)
+    prep = steps.preprocess(
+        study=study, dataset=data.outputs["dataset"], params=params.get("preprocess", {}), seed=seed
+    )
     cv_params = {**params.get("preprocess", {}), **train_params, **params.get("cross_validate", {})}
-    plan = steps.plan_folds(study=study, dataset=data.outputs["dataset"], params=cv_params, seed=seed,
-                            work_uri=work_uri)
+    plan = steps.plan_folds(
+        study=study, dataset=data.outputs["dataset"], params=cv_params, seed=seed, work_uri=work_uri
+    )
     with dsl.ParallelFor(plan.output, parallelism=steps.target.cv_parallelism) as item:
-        fold = steps.cross_validate(study=study, dataset=data.outputs["dataset"], params=cv_params, seed=seed,
-                                    variant=item.variant, fold=item.fold, result_uri=item.result_uri)
+        fold = steps.cross_validate(
+            study=study,
+            dataset=data.outputs["dataset"],
+            params=cv_params,
+            seed=seed,
+            variant=item.variant,
+            fold=item.fold,
+            result_uri=item.result_uri,
+        )
     cv = steps.compare_variants(study=study, params=cv_params, folds=plan.output).after(fold)
-    fit = steps.train(study=study, variant=cv.outputs["Output"], train=prep.outputs["train"],
-                      validation=prep.outputs["validation"], transform=prep.outputs["transform"],
-                      params=train_params, seed=seed, work_uri=work_uri)
-    scored = steps.evaluate(study=study, variant=cv.outputs["Output"], model=fit.outputs["model"], train=prep.outputs["train"],
-                            test=prep.outputs["test"], transform=prep.outputs["transform"],
-                            history=fit.outputs["history"], params=train_params, registry_uri=registry_uri,
-                            threshold=run["threshold"], min_improvement=run["min_improvement"],
-                            force_register=run["force_register"])
+    fit = steps.train(
+        study=study,
+        variant=cv.outputs["Output"],
+        train=prep.outputs["train"],
+        validation=prep.outputs["validation"],
+        transform=prep.outputs["transform"],
+        params=train_params,
+        seed=seed,
+        work_uri=work_uri,
+    )
+    scored = steps.evaluate(
+        study=study,
+        variant=cv.outputs["Output"],
+        model=fit.outputs["model"],
+        train=prep.outputs["train"],
+        test=prep.outputs["test"],
+        transform=prep.outputs["transform"],
+        history=fit.outputs["history"],
+        params=train_params,
+        registry_uri=registry_uri,
+        threshold=run["threshold"],
+        min_improvement=run["min_improvement"],
+        force_register=run["force_register"],
+    )
     with dsl.If(scored.outputs["Output"] == True, name="blessed-or-forced"):  # noqa: E712 (KFP condition)
-        steps.register(study=study, model=fit.outputs["model"], report=scored.outputs["report"],
-                       evaluation=scored.outputs["evaluation"], dataset=data.outputs["dataset"],
-                       params={**{k: v for values in params.values() for k, v in values.items()}, **run},
-                       registry_uri=registry_uri,
-                       image=steps.target.image, run_id=dsl.PIPELINE_JOB_NAME_PLACEHOLDER)
+        steps.register(
+            study=study,
+            model=fit.outputs["model"],
+            report=scored.outputs["report"],
+            evaluation=scored.outputs["evaluation"],
+            dataset=data.outputs["dataset"],
+            params={**{k: v for values in params.values() for k, v in values.items()}, **run},
+            registry_uri=registry_uri,
+            image=steps.target.image,
+            run_id=dsl.PIPELINE_JOB_NAME_PLACEHOLDER,
+        )
     return StudyOutputs(scored.outputs["metrics"], scored.outputs["report"], cv.outputs["comparison"])
 
 
@@ -77,26 +113,40 @@ def study_pipeline(study: str) -> Callable[[Target], Any]:
     fields = [*spec.params.fields(), *RunParams.fields()]
 
     def build(target: Target):
-        parameters = [_parameter("source", str), *(_parameter(f.name, type(f.default), f.default) for f in fields),
-                      _parameter("registry_uri", str, target.registry_uri), _parameter("work_uri", str, target.work_uri)]
+        parameters = [
+            _parameter("source", str),
+            *(_parameter(f.name, type(f.default), f.default) for f in fields),
+            _parameter("registry_uri", str, target.registry_uri),
+            _parameter("work_uri", str, target.work_uri),
+        ]
         names = [p.name for p in parameters]
 
         def pipeline(*args):
             values = dict(zip(names, args))
-            return study_dag(Steps(target), study, params_by_step(spec.params, values),
-                             params_by_step(RunParams, values)["run"], values["source"], values["registry_uri"],
-                             values["work_uri"])
+            return study_dag(
+                Steps(target),
+                study,
+                params_by_step(spec.params, values),
+                params_by_step(RunParams, values)["run"],
+                values["source"],
+                values["registry_uri"],
+                values["work_uri"],
+            )
 
         pipeline.__signature__ = inspect.Signature(parameters, return_annotation=StudyOutputs)
         pipeline.__name__ = study
         # KFP reads the "Args:" section into each parameter's description.
-        pipeline.__doc__ = "\n".join([
-            spec.title, "", "Args:",
-            "    source: the study's source: a local path, file://, http(s)://, gs:// or s3:// URI",
-            *(f"    {f.name}: {f.metadata['help']}" for f in fields),
-            "    registry_uri: where blessed models are registered",
-            "    work_uri: run scratch space: cross-validation scores and training checkpoints",
-        ])
+        pipeline.__doc__ = "\n".join(
+            [
+                spec.title,
+                "",
+                "Args:",
+                "    source: the study's source: a local path, file://, http(s)://, gs:// or s3:// URI",
+                *(f"    {f.name}: {f.metadata['help']}" for f in fields),
+                "    registry_uri: where blessed models are registered",
+                "    work_uri: run scratch space: cross-validation scores and training checkpoints",
+            ]
+        )
         return dsl.pipeline(name=study, description=spec.title)(pipeline)
 
     return build

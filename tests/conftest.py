@@ -1,4 +1,5 @@
 """Shared fixtures: generated samples (session-wide) and the real datasets, when present."""
+
 import os
 from pathlib import Path
 

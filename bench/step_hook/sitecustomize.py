@@ -9,6 +9,7 @@ importing kfp took, when the step's function started and ended, the time
 spent reading and writing tables (artifact I/O), whether TensorFlow was
 imported, and when the process began to exit.
 """
+
 import os
 import time
 
@@ -53,6 +54,7 @@ def _install(log_path: str) -> None:
                 return function(*args, **kwargs)
             finally:
                 record["table_io_seconds"] += time.perf_counter() - start
+
         return wrapper
 
     tables.load, tables.save = timed_io(tables.load), timed_io(tables.save)
@@ -70,6 +72,7 @@ def _install(log_path: str) -> None:
                 return function(*a, **k)
             finally:
                 record["function_end"] = time.time()
+
         timed.__signature__ = inspect.signature(function)  # kfp reads the arguments from it
         self.func = timed
 

@@ -3,12 +3,11 @@
 They know nothing of KFP: the adapters in ``components.adapters`` turn KFP
 artifacts into these calls, and unit tests call them directly.
 """
+
 import logging
 import sys
 
 
 def show_progress() -> None:
     """Log INFO lines to stdout, where KFP and ``kfp.local`` show a task's output."""
-    logging.basicConfig(
-        level=logging.INFO, stream=sys.stdout, format="%(asctime)s %(name)s: %(message)s", force=True
-    )
+    logging.basicConfig(level=logging.INFO, stream=sys.stdout, format="%(asctime)s %(name)s: %(message)s", force=True)

@@ -8,6 +8,7 @@ writes its score there, and the comparison reads them back. One code path
 serves clusters and local runs, and identical inputs map to the same URIs, so
 cached folds are found again.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -34,8 +35,9 @@ class FoldScore:
     seconds_per_epoch: float
 
 
-def run_fold(study: str, raw_path: str, params: dict, variant: str, seed: int, fold: int,
-             checkpoint_uri: str = "") -> FoldScore:
+def run_fold(
+    study: str, raw_path: str, params: dict, variant: str, seed: int, fold: int, checkpoint_uri: str = ""
+) -> FoldScore:
     """Train and score one fold; the unit of work a cluster can run on its own node.
 
     Keras is imported here, not at module level: the light steps that plan
@@ -57,8 +59,15 @@ def run_fold(study: str, raw_path: str, params: dict, variant: str, seed: int, f
     model, curves = fit_model(recipe, p, variant, state, fit_table, None, seed, checkpoint_uri)
     scores = evaluate_model(recipe, p, model, state, held_table, majority_class(labels[fit_rows]), extras=False)
     log.info("%s fold %d/%d: accuracy %.4f", variant, fold + 1, p.cv_folds, scores["accuracy"])
-    return FoldScore(variant, fold, scores["accuracy"], scores["loss"], len(fit_rows), len(held_rows),
-                     float(np.mean(curves["epoch_seconds"])))
+    return FoldScore(
+        variant,
+        fold,
+        scores["accuracy"],
+        scores["loss"],
+        len(fit_rows),
+        len(held_rows),
+        float(np.mean(curves["epoch_seconds"])),
+    )
 
 
 def summarize(scores: list[FoldScore]) -> dict:
@@ -82,8 +91,10 @@ def comparison_markdown(summary: dict) -> str:
     lines = ["| model | CV mean (± std) | folds | s/epoch |", "|---|---|---|---|"]
     for variant, s in sorted(summary.items(), key=lambda kv: -kv[1]["mean_accuracy"]):
         folds = ", ".join(f"{f['accuracy']:.2%}" for f in s["folds"])
-        lines.append(f"| {variant} | {s['mean_accuracy']:.2%} (±{s['std_accuracy']:.2%}) | {folds} | "
-                     f"{s['seconds_per_epoch']:.2f} |")
+        lines.append(
+            f"| {variant} | {s['mean_accuracy']:.2%} (±{s['std_accuracy']:.2%}) | {folds} | "
+            f"{s['seconds_per_epoch']:.2f} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -98,16 +109,18 @@ def plan(study: str, dataset_sha256: str, params: dict, seed: int, work_uri: str
     The URIs derive from everything that determines a score (data, study
     parameters, seed), so a rerun on unchanged inputs finds them again."""
     p = get_study(study).params.from_mapping(params)
-    identity = json.dumps({"study": study, "data": dataset_sha256, "params": p.as_dict(), "seed": seed},
-                          sort_keys=True)
+    identity = json.dumps({"study": study, "data": dataset_sha256, "params": p.as_dict(), "seed": seed}, sort_keys=True)
     cv_id = hashlib.sha256(identity.encode()).hexdigest()[:16]
     pairs = [(v, k) for v in p.variant_names() for k in range(p.cv_folds)]
-    return [{"variant": v, "fold": k, "result_uri": storage.join(work_uri, "cv", study, cv_id, f"{i:03d}.json")}
-            for i, (v, k) in enumerate(pairs)]
+    return [
+        {"variant": v, "fold": k, "result_uri": storage.join(work_uri, "cv", study, cv_id, f"{i:03d}.json")}
+        for i, (v, k) in enumerate(pairs)
+    ]
 
 
-def run_fold_to(study: str, raw_path: str, params: dict, variant: str, seed: int, fold: int,
-                result_uri: str) -> FoldScore:
+def run_fold_to(
+    study: str, raw_path: str, params: dict, variant: str, seed: int, fold: int, result_uri: str
+) -> FoldScore:
     """Score one fold and write the score where the plan said. The fold's
     training checkpoints live beside it, under the same content address."""
     score = run_fold(study, raw_path, params, variant, seed, fold, result_uri.removesuffix(".json") + ".checkpoint")
@@ -119,8 +132,10 @@ def skipped_comparison(study: str, params: dict) -> tuple[str, str]:
     """With ``cv_folds=0`` the plan is empty: the single variant, and a comparison saying so."""
     p = get_study(study).params.from_mapping(params)
     (variant,) = p.variant_names()
-    return variant, (f"Cross-validation skipped (cv_folds=0): {variant} was trained without a CV estimate; "
-                     "the test set still scores it.\n")
+    return variant, (
+        f"Cross-validation skipped (cv_folds=0): {variant} was trained without a CV estimate; "
+        "the test set still scores it.\n"
+    )
 
 
 def collect(items: list[dict]) -> list[FoldScore]:
@@ -130,6 +145,9 @@ def collect(items: list[dict]) -> list[FoldScore]:
         try:
             scores.append(FoldScore(**json.loads(storage.read_bytes(item["result_uri"]))))
         except storage.NotFound:
-            raise storage.NotFound(f"no score for {item['variant']} fold {item['fold']} at {item['result_uri']}; "
-                                   "did its cross-validate task run?", uri=item["result_uri"]) from None
+            raise storage.NotFound(
+                f"no score for {item['variant']} fold {item['fold']} at {item['result_uri']}; "
+                "did its cross-validate task run?",
+                uri=item["result_uri"],
+            ) from None
     return scores

@@ -1,4 +1,5 @@
 """Evaluate: score the trained model on the held-out test table, write a report, and bless or not."""
+
 from __future__ import annotations
 
 import json
@@ -67,8 +68,9 @@ def misclassified_rows(labels: np.ndarray, predicted: np.ndarray, most: int, see
     return np.sort(rng.choice(wrong, size=min(most, len(wrong)), replace=False)) if len(wrong) else wrong
 
 
-def run_evaluate(study: str, variant: str, inputs: EvaluationInputs, params: dict, report_path: str,
-                 baselines: dict) -> dict:
+def run_evaluate(
+    study: str, variant: str, inputs: EvaluationInputs, params: dict, report_path: str, baselines: dict
+) -> dict:
     spec = get_study(study)
     p = spec.params.from_mapping(params)
     recipe = spec.recipe()
@@ -83,24 +85,39 @@ def run_evaluate(study: str, variant: str, inputs: EvaluationInputs, params: dic
     examples = None
     if hasattr(recipe, "draw_example"):
         rows = misclassified_rows(test["label"], predicted, GRID_SIZE)
-        examples = report.example_grid(recipe.draw_example, test, rows, test["label"], predicted,
-                                       list(recipe.CLASS_NAMES))
+        examples = report.example_grid(
+            recipe.draw_example, test, rows, test["label"], predicted, list(recipe.CLASS_NAMES)
+        )
     facts = {"study": study, "variant": variant, "test rows": len(test["label"]), "epochs": len(history["loss"])}
     with open(report_path, "w", encoding="utf-8") as f:
         f.write(report.render(f"{spec.title}: evaluation", result, history, facts, examples))
-    log.info("test accuracy %.4f, loss %.4f (majority baseline %.4f; %s)", result["accuracy"], result["loss"],
-             result["majority_baseline_accuracy"], baselines or "no other baselines")
+    log.info(
+        "test accuracy %.4f, loss %.4f (majority baseline %.4f; %s)",
+        result["accuracy"],
+        result["loss"],
+        result["majority_baseline_accuracy"],
+        baselines or "no other baselines",
+    )
     return result
 
 
-def run_evaluate_and_bless(study: str, variant: str, inputs: EvaluationInputs, params: dict, report_path: str,
-                           evaluation_path: str, policy: BlessingPolicy, baselines: dict) -> dict:
+def run_evaluate_and_bless(
+    study: str,
+    variant: str,
+    inputs: EvaluationInputs,
+    params: dict,
+    report_path: str,
+    evaluation_path: str,
+    policy: BlessingPolicy,
+    baselines: dict,
+) -> dict:
     """Evaluate, then bless against the threshold and the registry's champion;
     the result (metrics plus blessing) is written to ``evaluation_path`` as JSON."""
     result = run_evaluate(study, variant, inputs, params, report_path, baselines)
     champion = Registry(policy.registry_uri).champion(study)
-    result["blessing"] = bless("accuracy", result["accuracy"], policy.threshold, champion, policy.min_improvement,
-                               policy.force_register).as_dict()
+    result["blessing"] = bless(
+        "accuracy", result["accuracy"], policy.threshold, champion, policy.min_improvement, policy.force_register
+    ).as_dict()
     log.info("blessing: %s", result["blessing"]["reason"])
     with open(evaluation_path, "w", encoding="utf-8") as f:
         json.dump(result, f)
@@ -109,8 +126,15 @@ def run_evaluate_and_bless(study: str, variant: str, inputs: EvaluationInputs, p
 
 def log_to_kfp(result: dict, metrics, classification_metrics) -> None:
     """Scalars into KFP ``Metrics``; confusion matrix and ROC into ``ClassificationMetrics``."""
-    for name in ("accuracy", "loss", "majority_baseline_accuracy", "macro_precision", "macro_recall",
-                 "macro_f1", "roc_auc"):
+    for name in (
+        "accuracy",
+        "loss",
+        "majority_baseline_accuracy",
+        "macro_precision",
+        "macro_recall",
+        "macro_f1",
+        "roc_auc",
+    ):
         if name in result:
             metrics.log_metric(name, result[name])
     for label, m in result["per_class"].items():

@@ -1,4 +1,5 @@
 """Ingest: fetch a study's source, validate it, write it as a raw table."""
+
 from __future__ import annotations
 
 import hashlib

@@ -1,5 +1,6 @@
 """Preprocess: split the raw table, fit the study's transforms on training
 rows only, and write model-ready train/validation/test tables."""
+
 from __future__ import annotations
 
 import json
@@ -45,9 +46,7 @@ def run_preprocess(study: str, raw_path: str, params: dict, seed: int, out: Prep
     recipe = spec.recipe()
     raw = tables.load(raw_path)
     labels = raw["label"]
-    train_rows, test_rows = splits.train_test_rows(
-        raw.get("split"), labels, getattr(p, "test_fraction", 0.0), seed
-    )
+    train_rows, test_rows = splits.train_test_rows(raw.get("split"), labels, getattr(p, "test_fraction", 0.0), seed)
     train_rows, val_rows = splits.carve(train_rows, labels, p.validation_size, seed, raw.get("group"))
     prepared = recipe.prepare(raw)
     state = recipe.fit(prepared, train_rows, p)

@@ -5,6 +5,7 @@ source URI stays the same when the data behind it changes, so ingest is also
 given this version: unchanged data keeps the whole run cached (only this probe
 runs), changed data makes ingest, and everything after it, run again.
 """
+
 from __future__ import annotations
 
 import hashlib

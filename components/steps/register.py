@@ -1,4 +1,5 @@
 """Register: publish a blessed model version, with its card, to the registry."""
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,9 @@ def model_card(evaluation: dict, dataset: dict, params: dict, image: str, run_id
     return {
         "metrics": {k: evaluation[k] for k in CARD_METRICS if k in evaluation},
         "blessing": evaluation["blessing"],
-        "dataset": {k: dataset.get(k) for k in ("source", "source_sha256", "source_bytes", "records",
-                                               "dataset_sha256")},
+        "dataset": {
+            k: dataset.get(k) for k in ("source", "source_sha256", "source_bytes", "records", "dataset_sha256")
+        },
         "params": params,
         "code_version": code_version(),
         "image": image,
@@ -31,16 +33,25 @@ def model_card(evaluation: dict, dataset: dict, params: dict, image: str, run_id
 
 
 def run_register(
-    study: str, model_dir: str, report_path: str, evaluation_path: str, dataset: dict, params: dict,
-    registry_uri: str, image: str, run_id: str,
+    study: str,
+    model_dir: str,
+    report_path: str,
+    evaluation_path: str,
+    dataset: dict,
+    params: dict,
+    registry_uri: str,
+    image: str,
+    run_id: str,
 ) -> str:
     with open(evaluation_path, encoding="utf-8") as f:
         evaluation = json.load(f)
     if not evaluation["blessing"]["register"]:
         raise ValueError(f"refusing to register an unblessed model: {evaluation['blessing']['reason']}")
     spec = get_study(study)
-    typed = {**spec.params.from_mapping({k: v for k, v in params.items() if k in _names(spec.params)}).as_dict(),
-             **RunParams.from_mapping({k: v for k, v in params.items() if k in _names(RunParams)}).as_dict()}
+    typed = {
+        **spec.params.from_mapping({k: v for k, v in params.items() if k in _names(spec.params)}).as_dict(),
+        **RunParams.from_mapping({k: v for k, v in params.items() if k in _names(RunParams)}).as_dict(),
+    }
     card = model_card(evaluation, dataset, typed, image, run_id)
     with tempfile.TemporaryDirectory() as staging:
         shutil.copytree(model_dir, staging, dirs_exist_ok=True)

@@ -1,4 +1,5 @@
 """Train: fit the study's model on the preprocessed training table."""
+
 from __future__ import annotations
 
 import json
@@ -30,8 +31,9 @@ class EpochTimer(keras.callbacks.Callback):
         logs["epoch_seconds"] = time.perf_counter() - self._start
 
 
-def fit_model(recipe, p, variant: str, state: dict, train: dict, validation: dict | None, seed: int,
-              checkpoint_uri: str = ""):
+def fit_model(
+    recipe, p, variant: str, state: dict, train: dict, validation: dict | None, seed: int, checkpoint_uri: str = ""
+):
     """Build and fit one model; returns it and its history (with seconds per epoch).
 
     With ``checkpoint_uri``, every epoch is checkpointed there and a rerun
@@ -68,8 +70,16 @@ def save_model(model, model_dir: str) -> None:
 
 
 def run_train(
-    study: str, variant: str, train_path: str, validation_path: str, state_path: str, params: dict, seed: int,
-    model_dir: str, history_path: str, work_uri: str = "",
+    study: str,
+    variant: str,
+    train_path: str,
+    validation_path: str,
+    state_path: str,
+    params: dict,
+    seed: int,
+    model_dir: str,
+    history_path: str,
+    work_uri: str = "",
 ) -> dict:
     spec = get_study(study)
     p = spec.params.from_mapping(params)
@@ -81,12 +91,23 @@ def run_train(
     elif tables.num_rows(validation) == 0:
         validation = None
     log.info("training %s on %d rows for %d epochs", variant, tables.num_rows(train), p.epochs)
-    identity = {"task": "train", "variant": variant, "params": p.as_dict(), "seed": seed,
-                "data": [file_sha256(path)[0] for path in (train_path, validation_path, state_path)]}
-    model, curves = fit_model(recipe, p, variant, state, train, validation, seed,
-                              checkpoint_uri(work_uri, study, identity))
+    identity = {
+        "task": "train",
+        "variant": variant,
+        "params": p.as_dict(),
+        "seed": seed,
+        "data": [file_sha256(path)[0] for path in (train_path, validation_path, state_path)],
+    }
+    model, curves = fit_model(
+        recipe, p, variant, state, train, validation, seed, checkpoint_uri(work_uri, study, identity)
+    )
     save_model(model, model_dir)
     with open(history_path, "w", encoding="utf-8") as f:
         json.dump(curves, f)
-    return {"variant": variant, "train_rows": tables.num_rows(train), "epochs": p.epochs,
-            "final_loss": curves["loss"][-1], "final_accuracy": curves["accuracy"][-1]}
+    return {
+        "variant": variant,
+        "train_rows": tables.num_rows(train),
+        "epochs": p.epochs,
+        "final_loss": curves["loss"][-1],
+        "final_accuracy": curves["accuracy"][-1],
+    }

@@ -240,10 +240,14 @@ def write_if_match(uri: str | os.PathLike, data: bytes, token: Any) -> Any:
     data = bytes(data)
 
     def lost(exc: BaseException) -> StorageError:
-        return PreconditionFailed(f"write_if_match {loc.uri}: the object changed since it was read (lost a race)", uri=loc.uri)
+        return PreconditionFailed(
+            f"write_if_match {loc.uri}: the object changed since it was read (lost a race)", uri=loc.uri
+        )
 
     def ours():
         current, new_token = backend.read_versioned(loc)
         return new_token if current == data and new_token is not None else None
 
-    return _retry.run("write_if_match", loc, backend, lambda: backend.write_if_match(loc, data, token), on_conflict=lost, verify=ours)
+    return _retry.run(
+        "write_if_match", loc, backend, lambda: backend.write_if_match(loc, data, token), on_conflict=lost, verify=ours
+    )

@@ -92,7 +92,16 @@ class GcsBackend(Backend):
 
         if isinstance(exc, requests.exceptions.SSLError):
             return None
-        if isinstance(exc, (requests.exceptions.ConnectionError, requests.exceptions.Timeout, requests.exceptions.ChunkedEncodingError, auth.TransportError, gcs.DataCorruption)):
+        if isinstance(
+            exc,
+            (
+                requests.exceptions.ConnectionError,
+                requests.exceptions.Timeout,
+                requests.exceptions.ChunkedEncodingError,
+                auth.TransportError,
+                gcs.DataCorruption,
+            ),
+        ):
             return "transient"
         if isinstance(exc, gcs.InvalidResponse):
             status = getattr(getattr(exc, "response", None), "status_code", 0) or 0
@@ -118,7 +127,7 @@ class GcsBackend(Backend):
     def list(self, loc: Location) -> list[str]:
         prefix = loc.dir_prefix
         blobs = _client().list_blobs(loc.bucket, prefix=prefix or None, retry=None, timeout=config.STORAGE.timeout)
-        names = (blob.name[len(prefix):] for blob in blobs)
+        names = (blob.name[len(prefix) :] for blob in blobs)
         return [name for name in names if name and not name.endswith("/")]
 
     def write(self, loc: Location, data: bytes, if_absent: bool) -> Any:
@@ -133,7 +142,9 @@ class GcsBackend(Backend):
         return blob.generation
 
     def upload_file(self, path: str, loc: Location) -> None:
-        _blob(loc).upload_from_filename(path, content_type=content_type(loc.key), retry=None, timeout=config.STORAGE.timeout)
+        _blob(loc).upload_from_filename(
+            path, content_type=content_type(loc.key), retry=None, timeout=config.STORAGE.timeout
+        )
 
     def read_versioned(self, loc: Location) -> tuple[bytes | None, Any]:
         from google.api_core import exceptions as api

@@ -207,7 +207,14 @@ class ResumableReader(io.RawIOBase):
                 if kind != "transient":
                     raise StorageError(f"{op} {self._loc.uri} failed: {describe(exc)}", uri=self._loc.uri) from exc
                 failures += 1
-                log.info("read %s: attempt %d/%d failed at byte %d: %s", self._loc.uri, failures, attempts, self._pos, describe(exc))
+                log.info(
+                    "read %s: attempt %d/%d failed at byte %d: %s",
+                    self._loc.uri,
+                    failures,
+                    attempts,
+                    self._pos,
+                    describe(exc),
+                )
                 if failures >= attempts:
                     raise gave_up("read", self._loc, attempts, exc) from exc
                 _sleep(failures)

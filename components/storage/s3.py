@@ -38,7 +38,12 @@ _NOT_FOUND_CODES = {"NoSuchKey", "NoSuchBucket", "NotFound", "404"}
 
 
 def endpoint_for(loc: Location) -> str | None:
-    s3 = config.STORAGE.s3_endpoint_url or os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL") or None
+    s3 = (
+        config.STORAGE.s3_endpoint_url
+        or os.environ.get("AWS_ENDPOINT_URL_S3")
+        or os.environ.get("AWS_ENDPOINT_URL")
+        or None
+    )
     if loc.scheme != "minio":
         return s3
     endpoint = config.STORAGE.minio_endpoint_url or s3
@@ -136,7 +141,7 @@ class S3Backend(Backend):
     def list(self, loc: Location) -> list[str]:
         prefix = loc.dir_prefix
         pages = _client(loc).get_paginator("list_objects_v2").paginate(Bucket=loc.bucket, Prefix=prefix)
-        names = (item["Key"][len(prefix):] for page in pages for item in page.get("Contents", []))
+        names = (item["Key"][len(prefix) :] for page in pages for item in page.get("Contents", []))
         return [name for name in names if name and not name.endswith("/")]
 
     def _put(self, loc: Location, data: bytes, **conditions) -> Any:

@@ -4,6 +4,7 @@ Importing this package is light (no TensorFlow): it is used when compiling
 pipelines and by the CLI. Each study's heavy code is imported on demand
 through :meth:`Study.recipe`.
 """
+
 from components.studies.amazon import STUDY as _AMAZON
 from components.studies.base import ParameterError, Params, RunParams, Study
 from components.studies.cifar10 import STUDY as _CIFAR10

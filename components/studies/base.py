@@ -6,6 +6,7 @@ defaults. Every field names the pipeline step that consumes it, so the CLI
 can list them, ``--set`` can validate them, and a component receives only its
 own step's values (which keeps KFP's cache keys narrow).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -68,9 +69,7 @@ class Params:
         known = {f.name: f for f in cls.fields()}
         unknown = sorted(set(values) - set(known))
         if unknown:
-            raise ParameterError(
-                f"unknown parameter(s) {', '.join(unknown)}; this study accepts: {', '.join(known)}"
-            )
+            raise ParameterError(f"unknown parameter(s) {', '.join(unknown)}; this study accepts: {', '.join(known)}")
         kinds = {f.name: type(f.default) for f in cls.fields()}
         params = cls(**{k: coerce(k, kinds[k], v) for k, v in values.items()})
         params.validate()
@@ -89,8 +88,9 @@ class Params:
         if hasattr(self, "variants") and not variants:
             raise ParameterError("variants is empty: give a comma-separated list of variant names")
         if folds == 0 and len(variants) != 1:
-            raise ParameterError(f"cv_folds=0 skips cross-validation, so it needs exactly one variant; "
-                                 f"got variants={self.variants!r}")
+            raise ParameterError(
+                f"cv_folds=0 skips cross-validation, so it needs exactly one variant; got variants={self.variants!r}"
+            )
         for name in variants:
             self.check_variant(name)
 

@@ -1,4 +1,5 @@
 """Every study compiles to valid IR, with the target's settings, without TensorFlow."""
+
 import json
 import subprocess
 import sys
@@ -13,8 +14,14 @@ from pipelines.targets import LOCAL, Target
 
 @pytest.mark.parametrize("study", sorted(STUDIES))
 def test_compiles_with_seed_defaults_and_target_settings(tmp_path, study):
-    target = Target(name="t", image="registry.example/kfp-studies:1.2.3-abc", caching=True,
-                    gpu_type="nvidia.com/gpu", gpu_count=1, registry_uri="gs://bucket/registry")
+    target = Target(
+        name="t",
+        image="registry.example/kfp-studies:1.2.3-abc",
+        caching=True,
+        gpu_type="nvidia.com/gpu",
+        gpu_count=1,
+        registry_uri="gs://bucket/registry",
+    )
     ir = yaml.safe_load(open(compile_study(study, target, str(tmp_path))))
     executors = ir["deploymentSpec"]["executors"]
     assert {e["container"]["image"] for e in executors.values()} == {target.image}
@@ -33,8 +40,11 @@ def test_compiles_with_seed_defaults_and_target_settings(tmp_path, study):
     options = _caching_options(ir)
     assert len(options) == 9 and sum(not o.get("enableCache") for o in options) == 3
     assert not ir["root"]["dag"]["tasks"]["probe-source"]["cachingOptions"].get("enableCache")
-    [condition] = [t["triggerPolicy"]["condition"] for name, t in ir["root"]["dag"]["tasks"].items()
-                   if name.startswith("condition")]
+    [condition] = [
+        t["triggerPolicy"]["condition"]
+        for name, t in ir["root"]["dag"]["tasks"].items()
+        if name.startswith("condition")
+    ]
     assert "evaluate-Output" in condition, "register runs only when evaluate says blessed or forced"
 
 

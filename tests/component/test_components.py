@@ -1,4 +1,5 @@
 """The six KFP components called through ``python_func`` on artifacts in a temporary folder."""
+
 import json
 import os
 
@@ -20,32 +21,70 @@ def chain(tmp_path_factory, imdb_sample):
     """ingest -> preprocess -> cross_validate -> train -> evaluate, as a pipeline would call them."""
     d = str(tmp_path_factory.mktemp("artifacts"))
     a = {n: _artifact(dsl.Dataset, d, n) for n in ("dataset", "train", "validation", "test")}
-    a.update(transform=_artifact(dsl.Artifact, d, "transform"), model=_artifact(dsl.Model, d, "model"),
-             history=_artifact(dsl.Artifact, d, "history"), cv_metrics=_artifact(dsl.Metrics, d, "cv_metrics"),
-             comparison=_artifact(dsl.Markdown, d, "comparison"), metrics=_artifact(dsl.Metrics, d, "metrics"),
-             cm=_artifact(dsl.ClassificationMetrics, d, "cm"), report=_artifact(dsl.HTML, d, "report"),
-             evaluation=_artifact(dsl.Artifact, d, "evaluation"))
+    a.update(
+        transform=_artifact(dsl.Artifact, d, "transform"),
+        model=_artifact(dsl.Model, d, "model"),
+        history=_artifact(dsl.Artifact, d, "history"),
+        cv_metrics=_artifact(dsl.Metrics, d, "cv_metrics"),
+        comparison=_artifact(dsl.Markdown, d, "comparison"),
+        metrics=_artifact(dsl.Metrics, d, "metrics"),
+        cm=_artifact(dsl.ClassificationMetrics, d, "cm"),
+        report=_artifact(dsl.HTML, d, "report"),
+        evaluation=_artifact(dsl.Artifact, d, "evaluation"),
+    )
     prep = {k: FAST[k] for k in ("validation_size",)}
     train = {k: FAST[k] for k in ("epochs", "batch_size", "fit_on_validation")}
     components.ingest.python_func(study="imdb", source=imdb_sample, dataset=a["dataset"])
-    components.preprocess.python_func(study="imdb", dataset=a["dataset"], params=prep, seed=1, train=a["train"],
-                                      validation=a["validation"], test=a["test"], transform=a["transform"])
+    components.preprocess.python_func(
+        study="imdb",
+        dataset=a["dataset"],
+        params=prep,
+        seed=1,
+        train=a["train"],
+        validation=a["validation"],
+        test=a["test"],
+        transform=a["transform"],
+    )
     cv_params = {**prep, **train, "cv_folds": 2, "variants": "final,32-1"}
-    folds = components.plan_folds.python_func(study="imdb", dataset=a["dataset"], params=cv_params, seed=1,
-                                              work_uri=os.path.join(d, "work"))
+    folds = components.plan_folds.python_func(
+        study="imdb", dataset=a["dataset"], params=cv_params, seed=1, work_uri=os.path.join(d, "work")
+    )
     for item in folds:
         components.cross_validate.python_func(study="imdb", dataset=a["dataset"], params=cv_params, seed=1, **item)
-    best = components.compare_variants.python_func(study="imdb", params=cv_params, folds=folds, metrics=a["cv_metrics"], comparison=a["comparison"])
-    components.train.python_func(study="imdb", variant=best, train=a["train"], validation=a["validation"],
-                                 transform=a["transform"], params=train, seed=1, work_uri=os.path.join(d, "work"),
-                                 model=a["model"],
-                                 history=a["history"])
+    best = components.compare_variants.python_func(
+        study="imdb", params=cv_params, folds=folds, metrics=a["cv_metrics"], comparison=a["comparison"]
+    )
+    components.train.python_func(
+        study="imdb",
+        variant=best,
+        train=a["train"],
+        validation=a["validation"],
+        transform=a["transform"],
+        params=train,
+        seed=1,
+        work_uri=os.path.join(d, "work"),
+        model=a["model"],
+        history=a["history"],
+    )
     registry = os.path.join(d, "registry")
     blessing = components.evaluate.python_func(
-        study="imdb", variant=best, model=a["model"], train=a["train"], test=a["test"], transform=a["transform"],
-        history=a["history"], params=train, registry_uri=registry, threshold=0.6, min_improvement=0.0,
-        force_register=False, metrics=a["metrics"], classification_metrics=a["cm"], report=a["report"],
-        evaluation=a["evaluation"])
+        study="imdb",
+        variant=best,
+        model=a["model"],
+        train=a["train"],
+        test=a["test"],
+        transform=a["transform"],
+        history=a["history"],
+        params=train,
+        registry_uri=registry,
+        threshold=0.6,
+        min_improvement=0.0,
+        force_register=False,
+        metrics=a["metrics"],
+        classification_metrics=a["cm"],
+        report=a["report"],
+        evaluation=a["evaluation"],
+    )
     return a, best, blessing, registry
 
 
@@ -57,7 +96,11 @@ def test_ingest_records_provenance(chain, imdb_sample):
 
 def test_preprocess_splits_and_fits_on_train(chain):
     a = chain[0]
-    assert (a["train"].metadata["rows"], a["validation"].metadata["rows"], a["test"].metadata["rows"]) == (500, 100, 600)
+    assert (a["train"].metadata["rows"], a["validation"].metadata["rows"], a["test"].metadata["rows"]) == (
+        500,
+        100,
+        600,
+    )
     vocabulary = json.load(open(a["transform"].path))["vocabulary"]
     assert "great" in vocabulary and len(vocabulary) <= 10000
 
@@ -74,13 +117,18 @@ def test_cross_validation_compares_variants_and_picks_the_best(chain):
 def test_cv_folds_zero_plans_nothing_and_passes_the_single_variant_through(chain, tmp_path):
     a = chain[0]
     params = {"cv_folds": 0, "variants": "32-1"}
-    folds = components.plan_folds.python_func(study="imdb", dataset=a["dataset"], params=params, seed=1,
-                                              work_uri=str(tmp_path / "work"))
+    folds = components.plan_folds.python_func(
+        study="imdb", dataset=a["dataset"], params=params, seed=1, work_uri=str(tmp_path / "work")
+    )
     assert folds == []
     comparison = _artifact(dsl.Markdown, str(tmp_path), "comparison")
     metrics = _artifact(dsl.Metrics, str(tmp_path), "metrics")
-    assert components.compare_variants.python_func(study="imdb", params=params, folds=folds, metrics=metrics,
-                                                   comparison=comparison) == "32-1"
+    assert (
+        components.compare_variants.python_func(
+            study="imdb", params=params, folds=folds, metrics=metrics, comparison=comparison
+        )
+        == "32-1"
+    )
     assert "skipped (cv_folds=0)" in open(comparison.path).read() and metrics.metadata == {}
 
 
@@ -110,8 +158,16 @@ def test_register_writes_an_immutable_version_with_its_card(chain):
 
     a, registry = chain[0], chain[3]
     version = components.register.python_func(
-        study="imdb", model=a["model"], report=a["report"], evaluation=a["evaluation"], dataset=a["dataset"],
-        params={"epochs": "4.0", "seed": "1"}, registry_uri=registry, image="img:1", run_id="run-1")
+        study="imdb",
+        model=a["model"],
+        report=a["report"],
+        evaluation=a["evaluation"],
+        dataset=a["dataset"],
+        params={"epochs": "4.0", "seed": "1"},
+        registry_uri=registry,
+        image="img:1",
+        run_id="run-1",
+    )
     card = Registry(registry).champion("imdb")
     assert card["version"] == version and card["study"] == "imdb"
     assert card["params"]["epochs"] == 4 and card["params"]["seed"] == 1 and card["params"]["num_words"] == 10000

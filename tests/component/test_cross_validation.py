@@ -1,4 +1,5 @@
 """Cross-validation fan-out: the plan, per-fold refitting, and fan-in through storage."""
+
 import numpy as np
 import pytest
 
@@ -30,7 +31,9 @@ def test_transforms_are_refitted_on_each_fold_only(raw, monkeypatch):
     recipe = get_study("imdb").recipe()
     seen = []
     real_fit = recipe.fit
-    monkeypatch.setattr(recipe, "fit", lambda prepared, rows, p: seen.append(rows.copy()) or real_fit(prepared, rows, p))
+    monkeypatch.setattr(
+        recipe, "fit", lambda prepared, rows, p: seen.append(rows.copy()) or real_fit(prepared, rows, p)
+    )
     table = tables.load(raw[0])
     train_rows, test_rows = splits.train_test_rows(table["split"], table["label"], 0.0, 42)
     for fold in range(3):
@@ -46,8 +49,7 @@ def test_transforms_are_refitted_on_each_fold_only(raw, monkeypatch):
 def test_fold_scores_meet_again_through_storage(raw, tmp_path):
     items = cv.plan("imdb", raw[1], {**PARAMS, "cv_folds": 2, "variants": "32-1"}, 42, str(tmp_path))
     for item in items:
-        cv.run_fold_to("imdb", raw[0], {**PARAMS, "cv_folds": 2}, item["variant"], 42, item["fold"],
-                       item["result_uri"])
+        cv.run_fold_to("imdb", raw[0], {**PARAMS, "cv_folds": 2}, item["variant"], 42, item["fold"], item["result_uri"])
     summary = cv.summarize(cv.collect(items))
     assert list(summary) == ["32-1"] and [f["fold"] for f in summary["32-1"]["folds"]] == [0, 1]
     assert summary["32-1"]["mean_accuracy"] == np.mean([f["accuracy"] for f in summary["32-1"]["folds"]])

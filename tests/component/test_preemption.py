@@ -1,4 +1,5 @@
 """Preemption-safe training: SIGKILL a training process mid-run, rerun it, and it resumes."""
+
 import glob
 import json
 import os
@@ -14,7 +15,8 @@ from components.steps.preprocess import PreprocessOutputs, run_preprocess
 from components.studies.imdb.sample import write_sample
 
 EPOCHS = 8
-TRAIN = """
+TRAIN = (
+    """
 import sys
 from components.steps import show_progress
 from components.steps.train import run_train
@@ -22,15 +24,22 @@ show_progress()
 d, work = sys.argv[1], sys.argv[2]
 run_train("imdb", "64-64-1", f"{d}/train", f"{d}/validation", f"{d}/state", {"epochs": %d, "batch_size": 4,
           "fit_on_validation": False}, 1, f"{d}/model", f"{d}/history.json", work)
-""" % EPOCHS
+"""
+    % EPOCHS
+)
 
 
 @pytest.fixture
 def prepared(tmp_path):
     source = write_sample(str(tmp_path / "src"), per_class=250, seed=3)
     run_ingest("imdb", source, str(tmp_path / "raw"))
-    run_preprocess("imdb", str(tmp_path / "raw"), {"validation_size": 50}, 1,
-                   PreprocessOutputs(*(str(tmp_path / n) for n in ("train", "validation", "test", "state"))))
+    run_preprocess(
+        "imdb",
+        str(tmp_path / "raw"),
+        {"validation_size": 50},
+        1,
+        PreprocessOutputs(*(str(tmp_path / n) for n in ("train", "validation", "test", "state"))),
+    )
     return tmp_path
 
 
@@ -45,8 +54,9 @@ def _progress(work) -> int:
 
 
 def _train(folder, work):
-    return subprocess.Popen([sys.executable, "-c", TRAIN, str(folder), work], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-c", TRAIN, str(folder), work], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
 
 
 def test_a_killed_training_resumes_from_its_last_completed_epoch(prepared):

@@ -9,6 +9,7 @@ Not part of the package: nothing here ships in the image.
 * ``containers_kept_until_exited()``: the shim that lets
   ``kfp.local.DockerRunner`` work over podman 4.3 (see its docstring).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -28,8 +29,7 @@ ENABLE = "run `make podman-setup image` (as root) to enable the container tests"
 
 
 def podman(*args: str, check: bool = True, timeout: float = 600, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run(["podman", *args], check=check, timeout=timeout, text=True,
-                          capture_output=True, **kwargs)
+    return subprocess.run(["podman", *args], check=check, timeout=timeout, text=True, capture_output=True, **kwargs)
 
 
 def image_tag() -> str:
@@ -38,8 +38,14 @@ def image_tag() -> str:
     tag = os.environ.get("KFP_STUDIES_IMAGE")
     if tag:
         return tag
-    out = subprocess.run(["make", "--no-print-directory", "-s", "image-tag"], cwd=REPO, check=True,
-                         text=True, capture_output=True, timeout=60)
+    out = subprocess.run(
+        ["make", "--no-print-directory", "-s", "image-tag"],
+        cwd=REPO,
+        check=True,
+        text=True,
+        capture_output=True,
+        timeout=60,
+    )
     return out.stdout.strip().splitlines()[-1]
 
 
@@ -69,8 +75,9 @@ def podman_service():
     sock = Path(tempfile.gettempdir()) / f"kfp-studies-podman-{os.getpid()}-{uuid.uuid4().hex[:8]}.sock"
     url = f"unix://{sock}"
     log = tempfile.TemporaryFile()
-    proc = subprocess.Popen(["podman", "system", "service", "--time=0", url],
-                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        ["podman", "system", "service", "--time=0", url], stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
     previous = os.environ.get("DOCKER_HOST")
     try:
         deadline = time.monotonic() + 30

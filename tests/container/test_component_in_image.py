@@ -6,6 +6,7 @@ mounted folder, and the output artifact is a mounted folder at the local path
 the executor derives from its ``minio://`` URI. The test reads the dataset and
 ``executor_output.json`` back from the host.
 """
+
 import hashlib
 import json
 import os
@@ -48,8 +49,13 @@ def test_ingest_runs_in_the_image_with_mounted_inputs_and_outputs(image, tmp_pat
 
     # The input: a generated sample, made with the project's CLI.
     inputs = tmp_path / "inputs"
-    subprocess.run([*_cli(), "sample", "imdb", str(inputs), "--size", str(PER_CLASS)], check=True,
-                   capture_output=True, text=True, timeout=300)
+    subprocess.run(
+        [*_cli(), "sample", "imdb", str(inputs), "--size", str(PER_CLASS)],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     (source,) = inputs.glob("*.tar.gz")
 
     # The component's container spec, as compiled against this image.
@@ -63,12 +69,18 @@ def test_ingest_runs_in_the_image_with_mounted_inputs_and_outputs(image, tmp_pat
     executor_input = {
         "inputs": {"parameterValues": {"study": "imdb", "source": f"/inputs/{source.name}"}},
         "outputs": {
-            "artifacts": {"dataset": {"artifacts": [{
-                "name": "dataset",
-                "type": {"schemaTitle": "system.Dataset", "schemaVersion": "0.0.1"},
-                "uri": "minio:/" + ARTIFACT_DIR[len("/minio"):] + "/dataset",
-                "metadata": {},
-            }]}},
+            "artifacts": {
+                "dataset": {
+                    "artifacts": [
+                        {
+                            "name": "dataset",
+                            "type": {"schemaTitle": "system.Dataset", "schemaVersion": "0.0.1"},
+                            "uri": "minio:/" + ARTIFACT_DIR[len("/minio") :] + "/dataset",
+                            "metadata": {},
+                        }
+                    ]
+                }
+            },
             "outputFile": f"{OUTPUTS_DIR}/executor_output.json",
         },
     }
@@ -78,12 +90,20 @@ def test_ingest_runs_in_the_image_with_mounted_inputs_and_outputs(image, tmp_pat
     artifacts = _writable_dir(tmp_path / "artifacts")
     outputs = _writable_dir(tmp_path / "outputs")
     run = podman(
-        "run", "--rm", "--network=none",
-        "-v", f"{inputs}:/inputs:ro",
-        "-v", f"{artifacts}:{ARTIFACT_DIR}",
-        "-v", f"{outputs}:{OUTPUTS_DIR}",
-        image, *container["command"], *args,
-        check=False, timeout=600,
+        "run",
+        "--rm",
+        "--network=none",
+        "-v",
+        f"{inputs}:/inputs:ro",
+        "-v",
+        f"{artifacts}:{ARTIFACT_DIR}",
+        "-v",
+        f"{outputs}:{OUTPUTS_DIR}",
+        image,
+        *container["command"],
+        *args,
+        check=False,
+        timeout=600,
     )
     assert run.returncode == 0, f"component failed:\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}"
 

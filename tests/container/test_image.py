@@ -1,4 +1,5 @@
 """The cpu image built by ``make image``: user, contents, hygiene, tag."""
+
 import base64
 import hashlib
 import json
@@ -41,8 +42,12 @@ def test_runs_as_a_non_root_user(image):
 
 @pytest.mark.container
 def test_the_project_and_its_runtime_import(image):
-    out = run_in(image, "python", "-c",
-                 "import components, pipelines, kfp, tensorflow as tf; print(kfp.__version__, tf.__version__)")
+    out = run_in(
+        image,
+        "python",
+        "-c",
+        "import components, pipelines, kfp, tensorflow as tf; print(kfp.__version__, tf.__version__)",
+    )
     kfp_version, tf_version = out.split()[-2:]
     lock = (REPO / "docker" / "requirements-cpu.lock").read_text()
     assert f"\nkfp=={kfp_version} " in lock and f"\ntensorflow-cpu=={tf_version} " in lock
@@ -51,16 +56,22 @@ def test_the_project_and_its_runtime_import(image):
 @pytest.mark.container
 def test_the_image_holds_this_checkouts_code(image):
     """The installed packages are byte-for-byte the sources of this checkout."""
-    script = ("import hashlib, pathlib, components, pipelines\n"
-              "for pkg in (components, pipelines):\n"
-              "    root = pathlib.Path(pkg.__file__).parent\n"
-              "    for p in sorted(root.rglob('*.py')):\n"
-              "        print(pkg.__name__ + '/' + p.relative_to(root).as_posix(),"
-              " hashlib.sha256(p.read_bytes()).hexdigest())\n")
+    script = (
+        "import hashlib, pathlib, components, pipelines\n"
+        "for pkg in (components, pipelines):\n"
+        "    root = pathlib.Path(pkg.__file__).parent\n"
+        "    for p in sorted(root.rglob('*.py')):\n"
+        "        print(pkg.__name__ + '/' + p.relative_to(root).as_posix(),"
+        " hashlib.sha256(p.read_bytes()).hexdigest())\n"
+    )
     in_image = dict(line.split() for line in run_in(image, "python", "-c", script).splitlines())
-    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "--",
-                             "components/*.py", "pipelines/*.py"], cwd=REPO, check=True, text=True,
-                            capture_output=True).stdout.split()
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "--", "components/*.py", "pipelines/*.py"],
+        cwd=REPO,
+        check=True,
+        text=True,
+        capture_output=True,
+    ).stdout.split()
     here = {p: hashlib.sha256((REPO / p).read_bytes()).hexdigest() for p in listed if (REPO / p).is_file()}
     assert in_image == here, "the image is stale: run `make image`"
 
@@ -68,10 +79,15 @@ def test_the_image_holds_this_checkouts_code(image):
 @pytest.mark.container
 def test_the_tag_is_version_plus_commit(image):
     version = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["version"]
-    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, text=True,
-                          capture_output=True).stdout.strip() or "nogit"
-    match = re.fullmatch(r"(?P<repo>[^:]+(?::\d+/[^:]+)?):(?P<version>.+?)-(?P<sha>[0-9a-f]{7,40}|nogit)"
-                         r"(?P<dirty>-dirty-[0-9a-f]{8})?", image)
+    head = (
+        subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, text=True, capture_output=True).stdout.strip()
+        or "nogit"
+    )
+    match = re.fullmatch(
+        r"(?P<repo>[^:]+(?::\d+/[^:]+)?):(?P<version>.+?)-(?P<sha>[0-9a-f]{7,40}|nogit)"
+        r"(?P<dirty>-dirty-[0-9a-f]{8})?",
+        image,
+    )
     assert match, f"{image!r} is not <repo>:<version>-<git sha>[-dirty-<hash>]"
     assert match["version"] == version.replace("+", "-") and match["sha"] == head
     assert "latest" not in image
@@ -158,8 +174,10 @@ def _find_in_layers(image: str, needles: set[bytes], tmp_path: Path) -> list[str
 
 
 def _pem_certs(text: str) -> list[bytes]:
-    return [base64.b64decode("".join(block.split()))
-            for block in re.findall(r"-----BEGIN CERTIFICATE-----(.*?)-----END CERTIFICATE-----", text, re.S)]
+    return [
+        base64.b64decode("".join(block.split()))
+        for block in re.findall(r"-----BEGIN CERTIFICATE-----(.*?)-----END CERTIFICATE-----", text, re.S)
+    ]
 
 
 def _proxy_cas() -> list[bytes]:
@@ -181,7 +199,7 @@ def _needles(der: bytes) -> list[bytes]:
     at 64 columns (openssl) or 76 (base64(1)), or not at all: those starting
     at 0 and at 1216, the first common multiple of 64 and 76."""
     b64 = base64.b64encode(der)
-    return [der[len(der) // 2: len(der) // 2 + 48]] + [b64[i: i + 60] for i in (0, 1216) if len(b64) >= i + 60]
+    return [der[len(der) // 2 : len(der) // 2 + 48]] + [b64[i : i + 60] for i in (0, 1216) if len(b64) >= i + 60]
 
 
 def _contains(f, needles: set[bytes], chunk: int = 1 << 22) -> bool:

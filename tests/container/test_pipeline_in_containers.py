@@ -6,6 +6,7 @@ no network. The runner mounts only the pipeline root (at the same path), so
 the source and every storage location of the target (registry, work) live
 under it, and it is writable by that user.
 """
+
 import dataclasses
 import json
 import os
@@ -19,8 +20,7 @@ from podman import containers_kept_until_exited
 pytestmark = pytest.mark.container
 
 # Tiny: one variant, two folds (each task is a container start with a TensorFlow import).
-FAST = {"epochs": 4, "batch_size": 32, "validation_size": 100, "cv_folds": 2, "variants": "final",
-        "threshold": 0.6}
+FAST = {"epochs": 4, "batch_size": 32, "validation_size": 100, "cv_folds": 2, "variants": "final", "threshold": 0.6}
 CORE_STEPS = {"ingest", "preprocess", "train", "evaluate", "register"}
 
 
@@ -37,8 +37,9 @@ def test_imdb_pipeline_runs_every_step_in_the_image(image, docker_host, tmp_path
     source.parent.mkdir()
     shutil.copy(imdb_sample, source)
     # Every storage location of the target (registry, work, ...) under the root.
-    uris = {f.name: str(root / f.name.removesuffix("_uri")) for f in dataclasses.fields(LOCAL)
-            if f.name.endswith("_uri")}
+    uris = {
+        f.name: str(root / f.name.removesuffix("_uri")) for f in dataclasses.fields(LOCAL) if f.name.endswith("_uri")
+    }
     target = dataclasses.replace(LOCAL, image=image, pipeline_root=str(root), **uris)
 
     start = time.perf_counter()

@@ -12,6 +12,7 @@ the KFP API and the object store and sets the variables below. Elsewhere it skip
 It asserts: every task succeeded; every output artifact exists and is non-empty
 in the object store; the registry holds a champion.
 """
+
 import datetime
 import os
 import re
@@ -20,9 +21,11 @@ import pytest
 
 pytestmark = pytest.mark.e2e
 
-HOW = ("needs a live Kubeflow Pipelines: set KFP_HOST. On this machine: make kind-up && make kind-load && "
-       "make kind-e2e (docs/kind.md); for another cluster also set KFP_STUDIES_IMAGE, KFP_STUDIES_E2E_S3 and "
-       "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY")
+HOW = (
+    "needs a live Kubeflow Pipelines: set KFP_HOST. On this machine: make kind-up && make kind-load && "
+    "make kind-e2e (docs/kind.md); for another cluster also set KFP_STUDIES_IMAGE, KFP_STUDIES_E2E_S3 and "
+    "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY"
+)
 if not os.environ.get("KFP_HOST"):
     pytest.skip(HOW, allow_module_level=True)
 
@@ -38,14 +41,11 @@ from pipelines.targets import get_target  # noqa: E402
 # Per study: a one-file sample format, rows per class, and parameters small enough for a laptop's cluster.
 # threshold 0: the first model of a fresh registry is blessed, so a champion must result.
 TINY = {
-    "imdb": ("tar.gz", 40, {"epochs": 1, "batch_size": 32, "validation_size": 20, "cv_folds": 2,
-                            "variants": "32-1"}),
-    "cifar10": ("python", 6, {"epochs": 1, "batch_size": 32, "validation_size": 10, "cv_folds": 2,
-                              "variants": "adam"}),
+    "imdb": ("tar.gz", 40, {"epochs": 1, "batch_size": 32, "validation_size": 20, "cv_folds": 2, "variants": "32-1"}),
+    "cifar10": ("python", 6, {"epochs": 1, "batch_size": 32, "validation_size": 10, "cv_folds": 2, "variants": "adam"}),
     "digits": ("dmd.tar.gz", 3, {"epochs": 1, "batch_size": 32, "cv_folds": 2, "variants": "gru64"}),
     "amazon": ("ft.txt.bz2", 40, {"epochs": 1, "batch_size": 16, "cv_folds": 2, "variants": "gru"}),
-    "mirai": ("tar", 40, {"epochs": 1, "batch_size": 32, "cv_folds": 2, "variants": "2x20-sigmoid+bn",
-                          "mc_passes": 2}),
+    "mirai": ("tar", 40, {"epochs": 1, "batch_size": 32, "cv_folds": 2, "variants": "2x20-sigmoid+bn", "mc_passes": 2}),
 }
 # KFP keeps metrics in its metadata store, not as files.
 METADATA_ONLY = {"system.Metrics", "system.ClassificationMetrics"}
@@ -74,14 +74,25 @@ def runs(cluster, tmp_path_factory):
     submitted = {}
     for study in sorted(STUDIES):
         sample_format, per_class, params = TINY[study]
-        path = get_study(study).sampler().write_sample(str(tmp_path_factory.mktemp(study)), format=sample_format,
-                                                       per_class=per_class, seed=0)
+        path = (
+            get_study(study)
+            .sampler()
+            .write_sample(str(tmp_path_factory.mktemp(study)), format=sample_format, per_class=per_class, seed=0)
+        )
         assert os.path.isfile(path), f"{study}: the e2e needs a one-file source, got {path}"
         source = f"{prefix}/data/{study}/{os.path.basename(path)}"
         storage.upload_file(path, source)
-        arguments = resolve(study, build_pipeline(study, target), {
-            **{k: str(v) for k, v in params.items()}, "threshold": "0.0", "source": source,
-            "registry_uri": f"{prefix}/registry", "work_uri": f"{prefix}/work"})
+        arguments = resolve(
+            study,
+            build_pipeline(study, target),
+            {
+                **{k: str(v) for k, v in params.items()},
+                "threshold": "0.0",
+                "source": source,
+                "registry_uri": f"{prefix}/registry",
+                "work_uri": f"{prefix}/work",
+            },
+        )
         run = submit(study, target, arguments, experiment=f"kfp-studies-{session}", client=client)
         print(f"{study}: {run.url}")
         submitted[study] = (run, arguments)
@@ -115,8 +126,9 @@ def test_every_study_runs_on_the_cluster(study, cluster, runs):
 
     # Every task succeeded (or was skipped by a condition, or served from the cache).
     details = client.get_run(run.run_id).run_details
-    failed = [(t.display_name, str(t.state)) for t in (details.task_details or [])
-              if str(t.state) not in OK_TASK_STATES]
+    failed = [
+        (t.display_name, str(t.state)) for t in (details.task_details or []) if str(t.state) not in OK_TASK_STATES
+    ]
     assert not failed, f"{study}: tasks not succeeded: {failed}"
 
     # Every output artifact is in the object store, under <root>/<pipeline>/<run id>/<task>/<salt>/<output>.
@@ -125,7 +137,8 @@ def test_every_study_runs_on_the_cluster(study, cluster, runs):
     s3 = boto3.client("s3", endpoint_url=endpoint)
     sizes = {}
     for page in s3.get_paginator("list_objects_v2").paginate(
-            Bucket=bucket, Prefix=f"{key_prefix.rstrip('/')}/{study}/{run.run_id}/"):
+        Bucket=bucket, Prefix=f"{key_prefix.rstrip('/')}/{study}/{run.run_id}/"
+    ):
         sizes.update({o["Key"]: o["Size"] for o in page.get("Contents", [])})
     for task, output in sorted(_expected_outputs(study, target)):
         pattern = re.compile(rf"/{re.escape(task)}/[^/]+/{re.escape(output)}(/|$)")

@@ -1,4 +1,5 @@
 """The whole amazon pipeline under kfp.local.SubprocessRunner on a tiny generated fastText sample."""
+
 import json
 import os
 from pathlib import Path

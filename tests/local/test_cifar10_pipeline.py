@@ -1,12 +1,23 @@
 """The whole cifar10 pipeline under kfp.local.SubprocessRunner on a generated sample."""
+
 import json
 
 from components.studies.cifar10.sample import write_sample
 from pipelines.local import run_local
 
 # The seed's CNN on 160 synthetic training images; Adam learns the planted colours in a few epochs.
-FAST = {"epochs": 3, "batch_size": 32, "validation_size": 40, "pad_crop": 2, "base_lr": 0.0005,
-        "max_lr": 0.002, "clr_step_epochs": 1, "cv_folds": 2, "variants": "adam", "threshold": 0.5}
+FAST = {
+    "epochs": 3,
+    "batch_size": 32,
+    "validation_size": 40,
+    "pad_crop": 2,
+    "base_lr": 0.0005,
+    "max_lr": 0.002,
+    "clr_step_epochs": 1,
+    "cv_folds": 2,
+    "variants": "adam",
+    "threshold": 0.5,
+}
 
 
 def test_every_step_runs_learning_happens_and_the_model_is_registered(tmp_path, local_target):

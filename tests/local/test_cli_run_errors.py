@@ -1,12 +1,24 @@
 """`kfp-studies run` on bad input: one clear line naming the step and the problem, nothing registered."""
+
 import os
 import subprocess
 import sys
 
 
 def _run(tmp_path, source, *extra):
-    cmd = [sys.executable, "-m", "pipelines.cli", "run", "imdb", "--local", "--source", str(source),
-           "--set", f"registry_uri={tmp_path / 'reg'}", *extra]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pipelines.cli",
+        "run",
+        "imdb",
+        "--local",
+        "--source",
+        str(source),
+        "--set",
+        f"registry_uri={tmp_path / 'reg'}",
+        *extra,
+    ]
     return subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=600)
 
 

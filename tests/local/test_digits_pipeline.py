@@ -1,4 +1,5 @@
 """The whole digits pipeline under kfp.local.SubprocessRunner on a tiny generated UNIPEN sample."""
+
 import json
 import os
 from pathlib import Path

@@ -1,4 +1,5 @@
 """The whole imdb pipeline under kfp.local.SubprocessRunner on a generated sample."""
+
 import builtins
 import json
 import os
@@ -8,11 +9,23 @@ import pytest
 
 from pipelines.local import run_local
 
-FAST = {"epochs": 4, "batch_size": 32, "validation_size": 100, "cv_folds": 3, "variants": "final,32-1",
-        "threshold": 0.6}
+FAST = {
+    "epochs": 4,
+    "batch_size": 32,
+    "validation_size": 100,
+    "cv_folds": 3,
+    "variants": "final,32-1",
+    "threshold": 0.6,
+}
 # Cannot learn: one epoch of a tiny network at a negligible learning rate.
-WORSE = {"epochs": 1, "validation_size": 100, "cv_folds": 2, "variants": "4-2-1", "learning_rate": 1e-7,
-         "threshold": 0.0}
+WORSE = {
+    "epochs": 1,
+    "validation_size": 100,
+    "cv_folds": 2,
+    "variants": "4-2-1",
+    "learning_rate": 1e-7,
+    "threshold": 0.0,
+}
 
 
 def _outputs(step_dir) -> dict:
@@ -33,8 +46,9 @@ def test_every_step_runs_learning_happens_and_the_model_is_registered(first):
     run_dir = Path(next(iter(os.scandir(target.pipeline_root))).path)
     steps = sorted(p.parent.name for p in run_dir.glob("*/executor_output.json"))
     assert steps == ["compare-variants", "evaluate", "ingest", "plan-folds", "preprocess", "register", "train"]
-    assert len(list(run_dir.glob("for-loop-*/cross-validate/executor_output.json"))) == 6, \
+    assert len(list(run_dir.glob("for-loop-*/cross-validate/executor_output.json"))) == 6, (
         "2 variants x 3 folds, each its own task"
+    )
 
     comparison = open(result.comparison).read()
     assert "| final |" in comparison and "| 32-1 |" in comparison

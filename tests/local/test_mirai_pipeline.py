@@ -1,4 +1,5 @@
 """The whole mirai pipeline under kfp.local.SubprocessRunner on a generated sample."""
+
 import json
 
 from components.studies.mirai.sample import write_sample
@@ -6,8 +7,14 @@ from pipelines.local import run_local
 
 # Small and quick: a Monte-Carlo dropout variant, so the evaluate step (a fresh
 # process) must rebuild the custom layer from model.keras and run MC passes.
-FAST = {"epochs": 8, "batch_size": 32, "cv_folds": 2, "variants": "2x20-sigmoid+bn+mcdropout", "mc_passes": 5,
-        "threshold": 0.88}
+FAST = {
+    "epochs": 8,
+    "batch_size": 32,
+    "cv_folds": 2,
+    "variants": "2x20-sigmoid+bn+mcdropout",
+    "mc_passes": 5,
+    "threshold": 0.88,
+}
 
 
 def test_every_step_runs_learning_happens_and_the_model_is_registered(tmp_path, local_target):

@@ -1,4 +1,5 @@
 """Protocol tests: the real ``kfp.Client`` against a recording KFP API stand-in on loopback."""
+
 import pytest
 from kfp_standin import KfpStandIn
 
@@ -9,9 +10,16 @@ def _isolated_kfp_client(monkeypatch, tmp_path):
     import kfp
 
     monkeypatch.setattr(kfp.Client, "_LOCAL_KFP_CONTEXT", str(tmp_path / "kfp-context.json"))
-    for name in ("KF_PIPELINES_ENDPOINT", "KF_PIPELINES_UI_ENDPOINT", "KF_PIPELINES_DEFAULT_EXPERIMENT_NAME",
-                 "KF_PIPELINES_OVERRIDE_EXPERIMENT_NAME", "KF_PIPELINES_IAP_OAUTH2_CLIENT_ID",
-                 "KF_PIPELINES_APP_OAUTH2_CLIENT_ID", "KF_PIPELINES_APP_OAUTH2_CLIENT_SECRET", "KFP_STUDIES_TARGETS"):
+    for name in (
+        "KF_PIPELINES_ENDPOINT",
+        "KF_PIPELINES_UI_ENDPOINT",
+        "KF_PIPELINES_DEFAULT_EXPERIMENT_NAME",
+        "KF_PIPELINES_OVERRIDE_EXPERIMENT_NAME",
+        "KF_PIPELINES_IAP_OAUTH2_CLIENT_ID",
+        "KF_PIPELINES_APP_OAUTH2_CLIENT_ID",
+        "KF_PIPELINES_APP_OAUTH2_CLIENT_SECRET",
+        "KFP_STUDIES_TARGETS",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -19,4 +27,3 @@ def _isolated_kfp_client(monkeypatch, tmp_path):
 def api():
     with KfpStandIn() as standin:
         yield standin
-

@@ -9,6 +9,7 @@ runs nothing, validates nothing, and keeps everything in memory.
         kfp.Client(host=api.url) ...
         api.requests_to("POST", "/runs")
 """
+
 from __future__ import annotations
 
 import itertools
@@ -24,8 +25,8 @@ PREFIX = "/apis/v2beta1"
 @dataclass(frozen=True)
 class Request:
     method: str
-    path: str          # without the /apis/v2beta1 prefix
-    query: dict        # name -> first value
+    path: str  # without the /apis/v2beta1 prefix
+    query: dict  # name -> first value
     body: dict | None  # parsed JSON, if any
 
 
@@ -87,8 +88,11 @@ class KfpStandIn:
             self.experiments[experiment["experiment_id"]] = experiment
             return 200, experiment
         if method == "GET" and not rest:
-            wanted = [p.get("string_value", p.get("stringValue")) for p in
-                      json.loads(query.get("filter") or "{}").get("predicates", []) if p.get("key") == "display_name"]
+            wanted = [
+                p.get("string_value", p.get("stringValue"))
+                for p in json.loads(query.get("filter") or "{}").get("predicates", [])
+                if p.get("key") == "display_name"
+            ]
             found = [e for e in self.experiments.values() if not wanted or e.get("display_name") in wanted]
             return 200, ({"experiments": found, "total_size": len(found)} if found else {})
         if method == "GET" and rest and rest[0] in self.experiments:
@@ -108,8 +112,11 @@ class KfpStandIn:
 
     def _recurring_runs(self, method, rest, body):
         if method == "POST" and not rest:
-            recurring = {**body, "recurring_run_id": self._new_id("recurring"),
-                         "status": "ENABLED" if body.get("mode") == "ENABLE" else "DISABLED"}
+            recurring = {
+                **body,
+                "recurring_run_id": self._new_id("recurring"),
+                "status": "ENABLED" if body.get("mode") == "ENABLE" else "DISABLED",
+            }
             self.recurring_runs[recurring["recurring_run_id"]] = recurring
             return 200, recurring
         if method == "GET" and not rest:
@@ -149,7 +156,7 @@ def _handler(api: KfpStandIn):
                 status, answer = 404, {"error": f"not an API path: {url.path}", "code": 5}
             else:
                 query = {k: v[0] for k, v in parse_qs(url.query).items()}
-                status, answer = api.answer(self.command, url.path[len(PREFIX):], query, body)
+                status, answer = api.answer(self.command, url.path[len(PREFIX) :], query, body)
             data = json.dumps(answer).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")

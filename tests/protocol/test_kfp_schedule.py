@@ -1,4 +1,5 @@
 """``kfp-studies schedule`` through the real kfp.Client, asserted on the REST calls it makes."""
+
 import pytest
 from kfp_standin import run_spec
 
@@ -18,8 +19,9 @@ def create(api, *extra):
 
 
 def test_a_recurring_run_with_the_cron_translated_and_the_targets_settings(api, capsys):
-    assert create(api, "--max-concurrency", "2", "--no-catchup", "--param", "epochs=3", "--experiment",
-                  "retraining") == 0
+    assert (
+        create(api, "--max-concurrency", "2", "--no-catchup", "--param", "epochs=3", "--experiment", "retraining") == 0
+    )
 
     [call] = api.requests_to("POST", "/recurringruns")
     body = call.body
@@ -41,8 +43,10 @@ def test_a_recurring_run_with_the_cron_translated_and_the_targets_settings(api, 
     assert tasks["ingest"]["cachingOptions"] == {"enableCache": True}, "unchanged data: served from the cache"
     assert not tasks["probe-source"]["cachingOptions"].get("enableCache"), "but the data's version is read each run"
     assert not tasks["evaluate"]["cachingOptions"].get("enableCache"), "and blessed against the current champion"
-    assert tasks["ingest"]["inputs"]["parameters"]["source_version"]["taskOutputParameter"]["producerTask"] == \
-        "probe-source"
+    assert (
+        tasks["ingest"]["inputs"]["parameters"]["source_version"]["taskOutputParameter"]["producerTask"]
+        == "probe-source"
+    )
     assert platform, "the Kubernetes platform spec travels with the pipeline spec"
 
     out = capsys.readouterr().out

@@ -1,4 +1,5 @@
 """``kfp-studies submit`` through the real kfp.Client, asserted on the REST calls it makes."""
+
 import pytest
 from kfp_standin import KfpStandIn, run_spec
 
@@ -10,8 +11,21 @@ SOURCE = "s3://mlpipeline/data/aclImdb_v1.tar.gz"
 
 
 def submit(api, *extra):
-    return main(["submit", "imdb", "--target", "kind", "--set", f"target.host={api.url}", "--poll", "0.01",
-                 "--param", f"source={SOURCE}", *extra])
+    return main(
+        [
+            "submit",
+            "imdb",
+            "--target",
+            "kind",
+            "--set",
+            f"target.host={api.url}",
+            "--poll",
+            "0.01",
+            "--param",
+            f"source={SOURCE}",
+            *extra,
+        ]
+    )
 
 
 def test_submit_creates_the_experiment_and_a_run_with_the_targets_settings(api, capsys):
@@ -41,7 +55,8 @@ def test_submit_creates_the_experiment_and_a_run_with_the_targets_settings(api, 
     assert spec["pipelineInfo"]["name"] == "imdb"
     assert spec["defaultPipelineRoot"] == "minio://mlpipeline/v2/artifacts"
     assert {e["container"]["image"] for e in spec["deploymentSpec"]["executors"].values()} == {
-        "localhost/kfp-studies:0.1.0"}
+        "localhost/kfp-studies:0.1.0"
+    }
     tasks = spec["root"]["dag"]["tasks"]
     assert tasks["ingest"]["cachingOptions"] == {"enableCache": True}
     assert not tasks["probe-source"]["cachingOptions"].get("enableCache")
@@ -90,8 +105,12 @@ def test_caching_off_in_the_target_is_in_every_task_of_the_submitted_spec(api):
 
 
 def test_gpu_request_node_selector_and_tolerations_reach_the_api(api):
-    assert main(["submit", "imdb", "--target", "kind-gpu", "--set", f"target.host={api.url}",
-                 "--param", f"source={SOURCE}"]) == 0
+    assert (
+        main(
+            ["submit", "imdb", "--target", "kind-gpu", "--set", f"target.host={api.url}", "--param", f"source={SOURCE}"]
+        )
+        == 0
+    )
     spec, platform = run_spec(api.requests_to("POST", "/runs")[0].body)
     accelerator = spec["deploymentSpec"]["executors"]["exec-train"]["container"]["resources"]["accelerator"]
     assert accelerator["resourceType"] == "nvidia.com/gpu" and accelerator["resourceCount"] == "1"
@@ -132,7 +151,20 @@ def test_an_unreachable_api_is_one_clear_line(capsys):
     with socket.socket() as s:  # a loopback port nothing listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    assert main(["submit", "imdb", "--target", "kind", "--set", f"target.host=http://127.0.0.1:{port}",
-                 "--param", f"source={SOURCE}"]) == 2
+    assert (
+        main(
+            [
+                "submit",
+                "imdb",
+                "--target",
+                "kind",
+                "--set",
+                f"target.host=http://127.0.0.1:{port}",
+                "--param",
+                f"source={SOURCE}",
+            ]
+        )
+        == 2
+    )
     err = capsys.readouterr().err
     assert err.startswith("kfp-studies submit: error: cannot reach kfp API of target 'kind'") and "Traceback" not in err

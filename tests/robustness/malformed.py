@@ -5,6 +5,7 @@ one thing, so each case fails for exactly the reason it names. Sources are
 tiny and written by hand (or by the study's own sample writer), so that the
 whole table runs in seconds.
 """
+
 from __future__ import annotations
 
 import bz2
@@ -80,8 +81,11 @@ def forbidden_pickle() -> bytes:
 def imdb_reviews(**changes: bytes | None) -> dict[str, bytes]:
     """One review per split and label in the aclImdb layout; ``changes`` adds,
     replaces (name=bytes) or removes (name=None) members, named with '__' for '/'."""
-    files = {f"aclImdb/{split}/{label}/0_{9 if label == 'pos' else 2}.txt": b"a film, reviewed"
-             for split in ("train", "test") for label in ("neg", "pos")}
+    files = {
+        f"aclImdb/{split}/{label}/0_{9 if label == 'pos' else 2}.txt": b"a film, reviewed"
+        for split in ("train", "test")
+        for label in ("neg", "pos")
+    }
     for key, data in changes.items():
         name = key.replace("__", "/")
         if data is None:
@@ -150,8 +154,10 @@ def mirai_pair(root: Path, rows=None, labels=None, header: str | None = None, gz
 
 def unipen(segments: int = 4, writer: int = 1, points: str = " 10 20\n 11 22\n 13 25\n") -> str:
     """A UNIPEN file body: ``segments`` one-stroke digits by ``writer``."""
-    return "".join(f'.SEGMENT DIGIT {i} ? "{i % 10}"\n.COMMENT {i % 10} {writer} 3\n.PEN_DOWN\n{points}.PEN_UP\n'
-                   for i in range(segments))
+    return "".join(
+        f'.SEGMENT DIGIT {i} ? "{i % 10}"\n.COMMENT {i % 10} {writer} 3\n.PEN_DOWN\n{points}.PEN_UP\n'
+        for i in range(segments)
+    )
 
 
 def pendigits(root: Path, train: str | None = None, test: str | None = None) -> str:

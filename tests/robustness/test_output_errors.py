@@ -5,6 +5,7 @@ ingest`` run in a child process that has dropped to the unprivileged user
 ``nobody`` (EACCES). Both need root, as the tests and CI run; elsewhere they
 skip and say why.
 """
+
 from __future__ import annotations
 
 import os
@@ -37,8 +38,9 @@ def full_disk(tmp_path) -> Path:
     """A 64 KiB tmpfs, unmounted afterwards."""
     mount_point = tmp_path / "small-disk"
     mount_point.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount_point)],
-                             capture_output=True, text=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount_point)], capture_output=True, text=True
+    )
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here (needs root with CAP_SYS_ADMIN): {mounted.stderr.strip()}")
     try:
@@ -61,8 +63,11 @@ def test_a_full_disk_during_registration_registers_nothing(full_disk, tmp_path):
     model.mkdir()
     (model / "model.keras").write_bytes(os.urandom(200_000))  # more than the disk holds
     registry = Registry(full_disk / "registry")
-    with pytest.raises(storage.StorageError, match=rf"upload {re.escape(str(full_disk))}/registry/imdb/v[0-9a-f-]+/"
-                                                   r"model.keras failed: OSError: \[Errno 28\] No space left on device"):
+    with pytest.raises(
+        storage.StorageError,
+        match=rf"upload {re.escape(str(full_disk))}/registry/imdb/v[0-9a-f-]+/"
+        r"model.keras failed: OSError: \[Errno 28\] No space left on device",
+    ):
         registry.register("imdb", model, {"metrics": {"accuracy": 0.9}}, promote=True)
     assert registry.versions("imdb") == []
     assert registry.champion("imdb") is None
@@ -101,8 +106,10 @@ def test_an_output_folder_without_write_permission_is_a_clear_error(amazon_sourc
     if os.geteuid() != 0:
         pytest.skip("needs root to drop to the user nobody")
     assert main(["ingest", "amazon", "--source", amazon_source, "--output", str(tmp_path / "ok")]) == 0
-    assert re.fullmatch(r"amazon: 1000 records \(labels 0: 500, 1: 500\) -> .*/ok/raw.npz sha256 [0-9a-f]{64}\n",
-                        capsys.readouterr().out)
+    assert re.fullmatch(
+        r"amazon: 1000 records \(labels 0: 500, 1: 500\) -> .*/ok/raw.npz sha256 [0-9a-f]{64}\n",
+        capsys.readouterr().out,
+    )
     # pytest's tmp_path is private to root, so nobody gets a world-readable folder of its own.
     base = Path(tempfile.mkdtemp(prefix="kfp-studies-permission-"))
     try:

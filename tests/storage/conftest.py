@@ -125,15 +125,31 @@ def gcs_server(tmp_path_factory) -> Iterator[Server]:
     log = tmp_path_factory.mktemp("fake-gcs") / "server.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [str(binary), "-scheme", "http", "-backend", "memory", "-host", "127.0.0.1", "-port", str(port),
-             "-external-url", url, "-log-level", "warn"],
-            stdout=out, stderr=subprocess.STDOUT,
+            [
+                str(binary),
+                "-scheme",
+                "http",
+                "-backend",
+                "memory",
+                "-host",
+                "127.0.0.1",
+                "-port",
+                str(port),
+                "-external-url",
+                url,
+                "-log-level",
+                "warn",
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     try:
         _wait_http(f"{url}/storage/v1/b", proc, "fake-gcs-server", log)
         request = urllib.request.Request(
-            f"{url}/storage/v1/b?project=test", data=json.dumps({"name": BUCKET}).encode(),
-            headers={"Content-Type": "application/json"}, method="POST",
+            f"{url}/storage/v1/b?project=test",
+            data=json.dumps({"name": BUCKET}).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
         )
         urllib.request.urlopen(request, timeout=10).close()
         yield Server(url)
@@ -150,8 +166,11 @@ def s3_server(tmp_path_factory) -> Iterator[Server]:
     url = f"http://127.0.0.1:{port}"
     log = tmp_path_factory.mktemp("moto") / "server.log"
     with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                                stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     try:
         _wait_http(f"{url}/moto-api/", proc, "moto server", log)
         _boto_client(url).create_bucket(Bucket=BUCKET)
@@ -163,8 +182,9 @@ def s3_server(tmp_path_factory) -> Iterator[Server]:
 def _boto_client(url: str):
     import boto3
 
-    return boto3.client("s3", endpoint_url=url, region_name="us-east-1",
-                        aws_access_key_id="testing", aws_secret_access_key="testing")
+    return boto3.client(
+        "s3", endpoint_url=url, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing"
+    )
 
 
 def _gcs_client(url: str):
@@ -415,15 +435,21 @@ def make_store(name: str, request, monkeypatch, tmp_path, endpoint: str | None =
         use_gcs(monkeypatch, endpoint or server.url)
         prefix = _unique()
         bucket = _gcs_client(server.url).bucket(server.bucket)
-        return Store(name, f"gs://{server.bucket}/{prefix}",
-                     lambda key, data: bucket.blob(f"{prefix}/{key}").upload_from_string(data))
+        return Store(
+            name,
+            f"gs://{server.bucket}/{prefix}",
+            lambda key, data: bucket.blob(f"{prefix}/{key}").upload_from_string(data),
+        )
     if name == "s3":
         server = request.getfixturevalue("s3_server")
         use_s3(monkeypatch, endpoint or server.url)
         prefix = _unique()
         client = _boto_client(server.url)
-        return Store(name, f"s3://{server.bucket}/{prefix}",
-                     lambda key, data: client.put_object(Bucket=server.bucket, Key=f"{prefix}/{key}", Body=data))
+        return Store(
+            name,
+            f"s3://{server.bucket}/{prefix}",
+            lambda key, data: client.put_object(Bucket=server.bucket, Key=f"{prefix}/{key}", Body=data),
+        )
     raise ValueError(name)
 
 

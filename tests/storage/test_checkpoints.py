@@ -1,4 +1,5 @@
 """Epoch checkpoints round-trip through every storage backend, optimizer state included."""
+
 import numpy as np
 
 from components.checkpoints import EpochCheckpoint
@@ -27,6 +28,7 @@ def test_checkpoint_restores_model_optimizer_and_history(store):
     for mine, theirs in zip(model.get_weights(), restored.get_weights()):
         np.testing.assert_array_equal(mine, theirs)
 
-    restored.fit(x, y, epochs=4, initial_epoch=epochs, batch_size=8, verbose=0,
-                 callbacks=[checkpoint.callback(history)])
+    restored.fit(
+        x, y, epochs=4, initial_epoch=epochs, batch_size=8, verbose=0, callbacks=[checkpoint.callback(history)]
+    )
     assert checkpoint.restore()[1] == 4 and len(checkpoint.restore()[2]["loss"]) == 4

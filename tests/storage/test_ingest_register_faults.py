@@ -49,8 +49,11 @@ def test_ingest_gives_a_clear_error_once_retries_are_exhausted(faulty, remote_so
     status = main(["ingest", "amazon", "--source", uri, "--output", str(out)])
     stderr = capsys.readouterr().err
     assert status == 2
-    assert re.fullmatch(rf"kfp-studies ingest: error: read {re.escape(uri)} failed after 5 attempts "
-                        r"\(transient faults\); last error: .*\n", stderr), stderr
+    assert re.fullmatch(
+        rf"kfp-studies ingest: error: read {re.escape(uri)} failed after 5 attempts "
+        r"\(transient faults\); last error: .*\n",
+        stderr,
+    ), stderr
     assert "Traceback" not in stderr
     assert not out.exists()
 
@@ -74,7 +77,9 @@ def test_register_gives_a_clear_error_and_registers_nothing_once_retries_are_exh
     proxy.fail_next(1, "pass", when=WRITE[faulty.store.name])  # the claim
     proxy.fail_next(5, "503", when=WRITE[faulty.store.name])  # every attempt of the first file's upload
     registry = Registry(faulty.store.root)
-    with pytest.raises(storage.StorageError, match=r"upload \S+/imdb/v[0-9a-f-]+/model.keras failed after 5 attempts") as error:
+    with pytest.raises(
+        storage.StorageError, match=r"upload \S+/imdb/v[0-9a-f-]+/model.keras failed after 5 attempts"
+    ) as error:
         registry.register("imdb", model_dir, {"metrics": {"accuracy": 0.9}}, promote=True)
     assert error.value.uri.startswith(faulty.store.root) and error.value.attempts == 5
     proxy.clear()

@@ -27,7 +27,11 @@ def test_write_read_exists_list(store):
     assert storage.read_bytes(uri) == b"second"
     storage.write_bytes(store.uri("a", "c", "d.txt"), b"d")
     storage.write_bytes(store.uri("top.json"), b"{}")
-    assert storage.list_prefix(store.root) == [store.uri("a", "b.bin"), store.uri("a", "c", "d.txt"), store.uri("top.json")]
+    assert storage.list_prefix(store.root) == [
+        store.uri("a", "b.bin"),
+        store.uri("a", "c", "d.txt"),
+        store.uri("top.json"),
+    ]
     assert storage.list_prefix(store.uri("a")) == [store.uri("a", "b.bin"), store.uri("a", "c", "d.txt")]
     assert storage.list_prefix(store.uri("a") + "/") == [store.uri("a", "b.bin"), store.uri("a", "c", "d.txt")]
     assert storage.list_prefix(store.uri("nothing-here")) == []

@@ -40,7 +40,11 @@ def test_register_and_read_back(store, model_dir, tmp_path):
     card = reg.card("imdb", v1)
     assert card["version"] == v1 and card["study"] == "imdb" and card["metrics"] == {"accuracy": 0.8}
     assert sorted(f["path"] for f in card["files"]) == [
-        "model.keras", "report.html", "saved_model/saved_model.pb", "saved_model/variables/variables.data-00000-of-00001"]
+        "model.keras",
+        "report.html",
+        "saved_model/saved_model.pb",
+        "saved_model/variables/variables.data-00000-of-00001",
+    ]
     local = storage.download_tree(storage.join(store.root, "imdb", v1), tmp_path / "back")
     assert len(local) == 5  # four files and the card
     assert (tmp_path / "back" / "model.keras").read_bytes() == b"keras bytes"
@@ -148,8 +152,7 @@ def test_concurrent_registrations_leave_one_champion(store, model_dir, monkeypat
 
         try:
             start.wait(30)
-            results[accuracy] = reg.register(
-                "race", model_dir, {"metrics": {"accuracy": accuracy}}, promote=synced)
+            results[accuracy] = reg.register("race", model_dir, {"metrics": {"accuracy": accuracy}}, promote=synced)
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 

@@ -1,4 +1,5 @@
 """The kind scripts and configs: syntax, shellcheck, pinned versions, and agreement with the targets."""
+
 import re
 import shutil
 import subprocess
@@ -31,16 +32,18 @@ def test_bash_parses_the_script(script):
 def test_shellcheck_is_clean():
     if shutil.which("shellcheck") is None:
         pytest.skip("shellcheck is not installed (Debian: apt-get install -y shellcheck; CI's .ci/run should)")
-    result = subprocess.run(["shellcheck", "-x", *[str(p.relative_to(ROOT)) for p in SCRIPTS]], cwd=ROOT,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        ["shellcheck", "-x", *[str(p.relative_to(ROOT)) for p in SCRIPTS]], cwd=ROOT, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_versions_are_pinned_and_documented():
     p = pins()
     assert re.fullmatch(r"v\d+\.\d+\.\d+", p["KIND_VERSION"])
-    assert re.fullmatch(r"kindest/node:v\d+\.\d+\.\d+@sha256:[0-9a-f]{64}", p["KIND_NODE_IMAGE"]), \
+    assert re.fullmatch(r"kindest/node:v\d+\.\d+\.\d+@sha256:[0-9a-f]{64}", p["KIND_NODE_IMAGE"]), (
         "the node image is pinned by digest"
+    )
     assert re.fullmatch(r"\d+\.\d+\.\d+", p["KFP_VERSION"])
     docs = (ROOT / "docs" / "kind.md").read_text()
     for name in ("KIND_VERSION", "KFP_VERSION", "FAKE_GPU_OPERATOR_VERSION"):
@@ -73,8 +76,9 @@ def test_the_kind_configs_and_the_gpu_variant_agree_with_the_targets():
     target = get_target("kind-gpu")
     assert target.node_selector.items() <= worker["labels"].items(), "the target selects the fake-GPU worker"
     for taint in taints:
-        assert any(t["key"] == taint["key"] and t.get("effect") == taint["effect"] for t in target.tolerations), \
+        assert any(t["key"] == taint["key"] and t.get("effect") == taint["effect"] for t in target.tolerations), (
             "the target tolerates the worker's taint"
+        )
 
 
 def test_the_make_fragment_has_every_target_and_is_included():

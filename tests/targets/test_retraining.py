@@ -6,6 +6,7 @@ blessing lets through. With caching on, the source's content version keys the
 cache: unchanged data is served from the cache up to training; new data behind
 the same URI is trained on. (docs/targets.md, "Scheduled retraining".)
 """
+
 import os
 
 import pytest
@@ -34,8 +35,10 @@ def _tasks(ir):
 def test_every_run_ingests_the_source_it_is_given(ir):
     ingest = _tasks(ir)["ingest"]["inputs"]["parameters"]
     assert ingest["source"] == {"componentInputParameter": "source"}, "the run's source URI, not a snapshot"
-    assert ingest["source_version"]["taskOutputParameter"] == {"outputParameterKey": "Output",
-                                                                "producerTask": "probe-source"}
+    assert ingest["source_version"]["taskOutputParameter"] == {
+        "outputParameterKey": "Output",
+        "producerTask": "probe-source",
+    }
     probe = _tasks(ir)["probe-source"]["inputs"]["parameters"]
     assert probe["source"] == {"componentInputParameter": "source"}
 
@@ -53,17 +56,28 @@ def test_only_a_blessed_or_forced_model_is_registered_with_the_datas_provenance(
     assert "evaluate-Output" in condition["triggerPolicy"]["condition"]
     register = tasks["register"]["inputs"]
     # (inside the condition's sub-DAG, ingest's dataset arrives as a channel named after it)
-    assert register["artifacts"]["dataset"] == {"componentInputArtifact": "pipelinechannel--ingest-dataset"}, \
+    assert register["artifacts"]["dataset"] == {"componentInputArtifact": "pipelinechannel--ingest-dataset"}, (
         "the card gets the dataset's sha256, size and records from ingest's metadata"
+    )
 
 
 def test_no_cached_task_takes_a_per_run_value(ir):
-    per_run = ("{{$.pipeline_job_uuid}}", "{{$.pipeline_job_name}}", "{{$.pipeline_job_resource_name}}",
-               "{{$.pipeline_task_uuid}}", "{{$.pipeline_job_create_time_utc}}")
+    per_run = (
+        "{{$.pipeline_job_uuid}}",
+        "{{$.pipeline_job_name}}",
+        "{{$.pipeline_job_resource_name}}",
+        "{{$.pipeline_task_uuid}}",
+        "{{$.pipeline_job_create_time_utc}}",
+    )
     offenders = sorted(
-        name for name, task in _tasks(ir).items() if task.get("cachingOptions", {}).get("enableCache")
-        and any(v.get("runtimeValue", {}).get("constant") in per_run
-                for v in task.get("inputs", {}).get("parameters", {}).values()))
+        name
+        for name, task in _tasks(ir).items()
+        if task.get("cachingOptions", {}).get("enableCache")
+        and any(
+            v.get("runtimeValue", {}).get("constant") in per_run
+            for v in task.get("inputs", {}).get("parameters", {}).values()
+        )
+    )
     assert offenders == []
 
 

@@ -1,4 +1,5 @@
 """Compiling for each shipped target: the target's settings, asserted from the IR YAML."""
+
 import pytest
 import yaml
 
@@ -29,8 +30,13 @@ def tasks_of(spec):
     """Every container task of the IR, in the root DAG and in nested (condition, loop) DAGs: name -> task."""
     found = {}
     for component in [spec["root"], *spec["components"].values()]:
-        found.update({name: task for name, task in component.get("dag", {}).get("tasks", {}).items()
-                      if "executorLabel" in spec["components"][task["componentRef"]["name"]]})
+        found.update(
+            {
+                name: task
+                for name, task in component.get("dag", {}).get("tasks", {}).items()
+                if "executorLabel" in spec["components"][task["componentRef"]["name"]]
+            }
+        )
     return found
 
 
@@ -70,8 +76,9 @@ def test_imdb_for_each_target(tmp_path, name):
         training = executor_name in TRAINING_EXECUTORS
         assert k8s.get("nodeSelector", {}).get("labels", {}) == (target.node_selector if training else {})
         assert k8s.get("tolerations", []) == (list(target.tolerations) if training else [])
-        secrets = {s["secretName"]: {m["secretKey"]: m["envVar"] for m in s["keyToEnv"]}
-                   for s in k8s.get("secretAsEnv", [])}
+        secrets = {
+            s["secretName"]: {m["secretKey"]: m["envVar"] for m in s["keyToEnv"]} for s in k8s.get("secretAsEnv", [])
+        }
         assert secrets == target.secret_env, executor_name
 
     # Caching: every task as the target says, but those that look at the world each run.
@@ -109,7 +116,8 @@ def test_every_study_gets_the_gpu_request_on_its_training_steps(tmp_path, study,
     gpu = {n for n, e in executors.items() if "accelerator" in e["container"].get("resources", {})}
     assert gpu == TRAINING_EXECUTORS
     assert {n for n, e in platform.items() if "tolerations" in e} == (
-        TRAINING_EXECUTORS if target.tolerations else set())
+        TRAINING_EXECUTORS if target.tolerations else set()
+    )
 
 
 def test_vertex_packages_are_one_document_with_machine_limits(tmp_path):
@@ -124,15 +132,34 @@ def test_vertex_packages_are_one_document_with_machine_limits(tmp_path):
 
 def test_compile_command_bakes_target_overrides_and_parameter_defaults(tmp_path, capsys):
     package = tmp_path / "imdb-nightly.yaml"
-    assert main(["compile", "imdb", "--target", "kind", "--package", str(package), "--set", "epochs=2",
-                 "--set", "source=s3://mlpipeline/data/aclImdb_v1.tar.gz", "--set", "target.caching=false",
-                 "--set", "target.image=localhost/kfp-studies:9.9.9"]) == 0
+    assert (
+        main(
+            [
+                "compile",
+                "imdb",
+                "--target",
+                "kind",
+                "--package",
+                str(package),
+                "--set",
+                "epochs=2",
+                "--set",
+                "source=s3://mlpipeline/data/aclImdb_v1.tar.gz",
+                "--set",
+                "target.caching=false",
+                "--set",
+                "target.image=localhost/kfp-studies:9.9.9",
+            ]
+        )
+        == 0
+    )
     spec = yaml.safe_load_all(package.read_text()).__next__()
     inputs = spec["root"]["inputDefinitions"]["parameters"]
     assert inputs["epochs"]["defaultValue"] == 2
     assert inputs["source"]["defaultValue"] == "s3://mlpipeline/data/aclImdb_v1.tar.gz"
     assert {e["container"]["image"] for e in spec["deploymentSpec"]["executors"].values()} == {
-        "localhost/kfp-studies:9.9.9"}
+        "localhost/kfp-studies:9.9.9"
+    }
     assert "probe-source" not in spec["root"]["dag"]["tasks"]
     assert "compiled imdb for kind" in capsys.readouterr().out
 

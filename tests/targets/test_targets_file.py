@@ -1,4 +1,5 @@
 """The targets file: the shipped examples load, overrides apply, and every bad field is named."""
+
 import dataclasses
 import subprocess
 import sys
@@ -8,8 +9,14 @@ import pytest
 from pipelines.cli import main
 from pipelines.targets import LOCAL, Target, TargetError, from_table, get_target, target_names, validate
 
-KIND = {"backend": "kfp", "image": "localhost/kfp-studies:1.0", "registry_uri": "s3://b/registry",
-        "work_uri": "s3://b/work", "pipeline_root": "minio://mlpipeline/v2/artifacts", "host": "http://localhost:8080"}
+KIND = {
+    "backend": "kfp",
+    "image": "localhost/kfp-studies:1.0",
+    "registry_uri": "s3://b/registry",
+    "work_uri": "s3://b/work",
+    "pipeline_root": "minio://mlpipeline/v2/artifacts",
+    "host": "http://localhost:8080",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -30,9 +37,18 @@ def test_the_local_target_of_the_file_is_the_built_in_one():
 
 
 def test_overrides_are_typed_and_reach_table_entries():
-    target = get_target("kind", overrides={"gpu_count": "2", "gpu_type": "nvidia.com/gpu", "caching": "false",
-                                           "env.EXTRA": "1", "tolerations": '[{key = "a", operator = "Exists"}]',
-                                           "node_selector": '{pool = "gpu"}', "image": "localhost/x:2"})
+    target = get_target(
+        "kind",
+        overrides={
+            "gpu_count": "2",
+            "gpu_type": "nvidia.com/gpu",
+            "caching": "false",
+            "env.EXTRA": "1",
+            "tolerations": '[{key = "a", operator = "Exists"}]',
+            "node_selector": '{pool = "gpu"}',
+            "image": "localhost/x:2",
+        },
+    )
     assert target.gpu_count == 2 and target.caching is False and target.image == "localhost/x:2"
     assert target.env["EXTRA"] == "1" and target.env["AWS_ENDPOINT_URL"].startswith("http://seaweedfs")
     assert target.tolerations == ({"key": "a", "operator": "Exists"},) and target.node_selector == {"pool": "gpu"}
@@ -45,41 +61,45 @@ def test_a_targets_file_is_read_when_asked_for_not_at_import(tmp_path, monkeypat
     with pytest.raises(TargetError, match="absent.toml"):
         get_target("local")
     own = tmp_path / "mine.toml"
-    own.write_text('[targets.lab]\nbackend = "kfp"\n' + "".join(f'{k} = "{v}"\n' for k, v in KIND.items()
-                                                              if k != "backend"))
+    own.write_text(
+        '[targets.lab]\nbackend = "kfp"\n' + "".join(f'{k} = "{v}"\n' for k, v in KIND.items() if k != "backend")
+    )
     monkeypatch.setenv("KFP_STUDIES_TARGETS", str(own))
     assert get_target("lab").host == "http://localhost:8080"
     assert get_target("lab", path=str(own)).backend == "kfp"
 
 
-@pytest.mark.parametrize("change, field", [
-    ({"backend": "k8s"}, "backend"),
-    ({"gpu_count": "one"}, "gpu_count"),
-    ({"gpu_count": 1}, "gpu_type"),
-    ({"gpu_type": "nvidia.com/gpu"}, "gpu_count"),
-    ({"gpu_type": "NVIDIA_TESLA_T4", "gpu_count": 1}, "gpu_type"),
-    ({"caching": "yes"}, "caching"),
-    ({"image": "localhost/kfp-studies"}, "image"),
-    ({"image": "localhost/kfp-studies:latest"}, "image"),
-    ({"registry_uri": ""}, "registry_uri"),
-    ({"work_uri": "/tmp/work"}, "work_uri"),
-    ({"pipeline_root": "/tmp/root"}, "pipeline_root"),
-    ({"pipeline_root": "s3://user:pass@bucket/root"}, "pipeline_root"),
-    ({"host": "localhost:8080"}, "host"),
-    ({"node_selector": {"pool": 1}}, "node_selector"),
-    ({"tolerations": [{"key": "a", "operator": "Maybe"}]}, "tolerations[0].operator"),
-    ({"tolerations": [{"key": "a", "effect": "Never"}]}, "tolerations[0].effect"),
-    ({"tolerations": [{"key": "a", "colour": "red"}]}, "tolerations[0]"),
-    ({"env": {"AWS_SECRET_ACCESS_KEY": "hunter2"}}, "env.AWS_SECRET_ACCESS_KEY"),
-    ({"env": {"KFP_TOKEN": "abc"}}, "env.KFP_TOKEN"),
-    ({"secret_env": {"Bad_Name": {"k": "V"}}}, "secret_env.Bad_Name"),
-    ({"cpu_limit": "lots"}, "cpu_limit"),
-    ({"memory_limit": "16 GB"}, "memory_limit"),
-    ({"project": "p"}, "project"),
-    ({"schedule_timezone": "Mars/Olympus"}, "schedule_timezone"),
-    ({"service_account": "Not A Name"}, "service_account"),
-    ({"gpu_typ": "x"}, "gpu_typ"),
-])
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"backend": "k8s"}, "backend"),
+        ({"gpu_count": "one"}, "gpu_count"),
+        ({"gpu_count": 1}, "gpu_type"),
+        ({"gpu_type": "nvidia.com/gpu"}, "gpu_count"),
+        ({"gpu_type": "NVIDIA_TESLA_T4", "gpu_count": 1}, "gpu_type"),
+        ({"caching": "yes"}, "caching"),
+        ({"image": "localhost/kfp-studies"}, "image"),
+        ({"image": "localhost/kfp-studies:latest"}, "image"),
+        ({"registry_uri": ""}, "registry_uri"),
+        ({"work_uri": "/tmp/work"}, "work_uri"),
+        ({"pipeline_root": "/tmp/root"}, "pipeline_root"),
+        ({"pipeline_root": "s3://user:pass@bucket/root"}, "pipeline_root"),
+        ({"host": "localhost:8080"}, "host"),
+        ({"node_selector": {"pool": 1}}, "node_selector"),
+        ({"tolerations": [{"key": "a", "operator": "Maybe"}]}, "tolerations[0].operator"),
+        ({"tolerations": [{"key": "a", "effect": "Never"}]}, "tolerations[0].effect"),
+        ({"tolerations": [{"key": "a", "colour": "red"}]}, "tolerations[0]"),
+        ({"env": {"AWS_SECRET_ACCESS_KEY": "hunter2"}}, "env.AWS_SECRET_ACCESS_KEY"),
+        ({"env": {"KFP_TOKEN": "abc"}}, "env.KFP_TOKEN"),
+        ({"secret_env": {"Bad_Name": {"k": "V"}}}, "secret_env.Bad_Name"),
+        ({"cpu_limit": "lots"}, "cpu_limit"),
+        ({"memory_limit": "16 GB"}, "memory_limit"),
+        ({"project": "p"}, "project"),
+        ({"schedule_timezone": "Mars/Olympus"}, "schedule_timezone"),
+        ({"service_account": "Not A Name"}, "service_account"),
+        ({"gpu_typ": "x"}, "gpu_typ"),
+    ],
+)
 def test_a_bad_field_is_an_error_that_names_it(change, field):
     with pytest.raises(TargetError) as error:
         from_table("lab", {**KIND, **change}, "lab.toml")
@@ -92,17 +112,27 @@ def test_an_unknown_field_suggests_the_right_one():
         from_table("lab", {**KIND, "gpu_typ": "nvidia.com/gpu"})
 
 
-@pytest.mark.parametrize("change, field", [
-    ({"node_selector": {"pool": "gpu"}}, "node_selector"),
-    ({"tolerations": [{"key": "nvidia.com/gpu", "operator": "Exists"}]}, "tolerations"),
-    ({"secret_env": {"s": {"k": "V"}}}, "secret_env"),
-    ({"host": "http://kfp"}, "host"),
-    ({"pipeline_root": "s3://bucket/root"}, "pipeline_root"),
-    ({"registry_uri": "s3://bucket/registry"}, "registry_uri"),
-])
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"node_selector": {"pool": "gpu"}}, "node_selector"),
+        ({"tolerations": [{"key": "nvidia.com/gpu", "operator": "Exists"}]}, "tolerations"),
+        ({"secret_env": {"s": {"k": "V"}}}, "secret_env"),
+        ({"host": "http://kfp"}, "host"),
+        ({"pipeline_root": "s3://bucket/root"}, "pipeline_root"),
+        ({"registry_uri": "s3://bucket/registry"}, "registry_uri"),
+    ],
+)
 def test_vertex_refuses_what_it_does_not_have(change, field):
-    vertex = {"backend": "vertex", "image": "eu-docker.pkg.dev/p/r/i:1", "pipeline_root": "gs://b/root",
-              "registry_uri": "gs://b/registry", "work_uri": "gs://b/work", "project": "p", "region": "europe-west4"}
+    vertex = {
+        "backend": "vertex",
+        "image": "eu-docker.pkg.dev/p/r/i:1",
+        "pipeline_root": "gs://b/root",
+        "registry_uri": "gs://b/registry",
+        "work_uri": "gs://b/work",
+        "project": "p",
+        "region": "europe-west4",
+    }
     from_table("v", vertex)
     with pytest.raises(TargetError, match=f"{field}: "):
         from_table("v", {**vertex, **change})
@@ -137,9 +167,16 @@ def test_the_targets_command_lists_and_shows(capsys):
 
 
 def test_every_command_that_uses_a_target_takes_target_and_set(capsys):
-    for command in (["list"], ["compile", "imdb"], ["run", "imdb", "--local", "--source", "x"],
-                    ["submit", "imdb"], ["schedule", "imdb", "--cron", "0 0 * * *"], ["schedule", "list"],
-                    ["schedule", "pause", "id"], ["registry", "list", "imdb"]):
+    for command in (
+        ["list"],
+        ["compile", "imdb"],
+        ["run", "imdb", "--local", "--source", "x"],
+        ["submit", "imdb"],
+        ["schedule", "imdb", "--cron", "0 0 * * *"],
+        ["schedule", "list"],
+        ["schedule", "pause", "id"],
+        ["registry", "list", "imdb"],
+    ):
         with pytest.raises(SystemExit):
             main([*command, "--help"])
         out = capsys.readouterr().out

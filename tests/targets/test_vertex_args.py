@@ -1,4 +1,5 @@
 """Vertex AI: the PipelineJob, submit and schedule arguments built from a target, without a network."""
+
 import types
 
 import pytest
@@ -35,10 +36,15 @@ def test_job_arguments_come_from_the_target(package):
         "location": "europe-west4",
     }
     assert vertex.submit_args(target, "nightly") == {
-        "service_account": "kfp-studies@my-project.iam.gserviceaccount.com", "experiment": "nightly"}
+        "service_account": "kfp-studies@my-project.iam.gserviceaccount.com",
+        "experiment": "nightly",
+    }
     assert vertex.schedule_args(target, "imdb-vertex-retrain", "30 2 * * 1-5", "Europe/Paris", 2) == {
-        "cron": "TZ=Europe/Paris 30 2 * * 1-5", "display_name": "imdb-vertex-retrain",
-        "max_concurrent_run_count": 2, "service_account": "kfp-studies@my-project.iam.gserviceaccount.com"}
+        "cron": "TZ=Europe/Paris 30 2 * * 1-5",
+        "display_name": "imdb-vertex-retrain",
+        "max_concurrent_run_count": 2,
+        "service_account": "kfp-studies@my-project.iam.gserviceaccount.com",
+    }
 
 
 def test_project_and_region_are_required_to_run(package):
@@ -89,9 +95,12 @@ class FakeAiplatform:
             def create_schedule(self, **kwargs):
                 self.schedule = kwargs
                 return types.SimpleNamespace(
-                    resource_name="projects/p/locations/europe-west4/schedules/123", display_name=kwargs["display_name"],
-                    cron=kwargs["cron"], state=types.SimpleNamespace(name="ACTIVE"),
-                    max_concurrent_run_count=kwargs["max_concurrent_run_count"])
+                    resource_name="projects/p/locations/europe-west4/schedules/123",
+                    display_name=kwargs["display_name"],
+                    cron=kwargs["cron"],
+                    state=types.SimpleNamespace(name="ACTIVE"),
+                    max_concurrent_run_count=kwargs["max_concurrent_run_count"],
+                )
 
         self.PipelineJob = PipelineJob
 
@@ -99,30 +108,42 @@ class FakeAiplatform:
 def test_submit_hands_the_arguments_to_pipeline_job_and_waits(monkeypatch, package):
     fake = FakeAiplatform()
     monkeypatch.setattr(vertex, "aiplatform", lambda: fake)
-    run = submit.submit("imdb", get_target("vertex"), {"source": SOURCE}, wait=True, poll_seconds=0, package=package,
-                        name="run-1")
+    run = submit.submit(
+        "imdb", get_target("vertex"), {"source": SOURCE}, wait=True, poll_seconds=0, package=package, name="run-1"
+    )
     [job] = fake.jobs
     assert job.kwargs["template_path"] == package and job.kwargs["parameter_values"] == {"source": SOURCE}
-    assert job.submitted == {"service_account": "kfp-studies@my-project.iam.gserviceaccount.com",
-                             "experiment": "kfp-studies"}
+    assert job.submitted == {
+        "service_account": "kfp-studies@my-project.iam.gserviceaccount.com",
+        "experiment": "kfp-studies",
+    }
     assert run.state == "SUCCEEDED" and run.succeeded
-    assert run.url == ("https://console.cloud.google.com/vertex-ai/locations/europe-west4/pipelines/runs/"
-                       "imdb-run-1?project=my-project")
+    assert run.url == (
+        "https://console.cloud.google.com/vertex-ai/locations/europe-west4/pipelines/runs/imdb-run-1?project=my-project"
+    )
 
 
 def test_schedule_passes_the_standard_cron_with_its_zone(monkeypatch, package):
     fake = FakeAiplatform()
     monkeypatch.setattr(vertex, "aiplatform", lambda: fake)
-    created, notes = schedule.create("imdb", get_target("vertex"), "30 2 * * 1-5", {"source": SOURCE},
-                                     timezone="Europe/Paris", max_concurrency=2, package=package)
+    created, notes = schedule.create(
+        "imdb",
+        get_target("vertex"),
+        "30 2 * * 1-5",
+        {"source": SOURCE},
+        timezone="Europe/Paris",
+        max_concurrency=2,
+        package=package,
+    )
     [job] = fake.jobs
     assert job.schedule["cron"] == "TZ=Europe/Paris 30 2 * * 1-5"
     assert job.schedule["max_concurrent_run_count"] == 2
     assert job.schedule["display_name"] == "imdb-vertex-retrain"
     assert created.id == "123" and created.cron == "TZ=Europe/Paris 30 2 * * 1-5" and created.state == "ACTIVE"
     assert notes and "backfill" in notes[0]
-    _, notes = schedule.create("imdb", get_target("vertex"), "0 3 * * *", {"source": SOURCE}, catchup=False,
-                               package=package)
+    _, notes = schedule.create(
+        "imdb", get_target("vertex"), "0 3 * * *", {"source": SOURCE}, catchup=False, package=package
+    )
     assert notes == []
 
 

@@ -10,17 +10,21 @@ STATE = {"vocabulary": ["w"] * 48, "sequence_length": 12}
 
 
 def test_the_seed_variants_are_known_and_unknown_names_are_refused():
-    assert {"rnn", "bi-rnn", "gru", "bi-gru", "lstm", "bi-lstm", "small-gru", "deep-bi-gru",
-            "wide-bi-gru"} == set(VARIANTS)
+    assert {"rnn", "bi-rnn", "gru", "bi-gru", "lstm", "bi-lstm", "small-gru", "deep-bi-gru", "wide-bi-gru"} == set(
+        VARIANTS
+    )
     with pytest.raises(ParameterError, match="unknown variant 'bi-transformer'"):
         AmazonParams.from_mapping({"variants": "bi-gru, bi-transformer"})
 
 
-@pytest.mark.parametrize("values, message", [
-    ({"validation_size": "2000"}, "validation_size is a fraction"),
-    ({"test_fraction": 0}, "test_fraction"),
-    ({"max_tokens": 2}, "max_tokens"),
-])
+@pytest.mark.parametrize(
+    "values, message",
+    [
+        ({"validation_size": "2000"}, "validation_size is a fraction"),
+        ({"test_fraction": 0}, "test_fraction"),
+        ({"max_tokens": 2}, "max_tokens"),
+    ],
+)
 def test_bad_parameters_are_refused(values, message):
     with pytest.raises(ParameterError, match=message):
         AmazonParams.from_mapping(values)
@@ -62,7 +66,11 @@ def test_the_plateau_schedule_falls_back_to_training_loss_without_validation():
 
 def test_the_tfidf_baseline_scores_the_test_rows():
     docs = ["great product, love it", "love this. Great!", "terrible: broke", "junk, terrible waste"] * 5
-    prepared = recipe.prepare({"text": Ragged.from_strings(docs + ["LOVE it, great", "broke junk"]),
-                               "label": np.array([1, 1, 0, 0] * 5 + [1, 0], np.uint8)})
+    prepared = recipe.prepare(
+        {
+            "text": Ragged.from_strings(docs + ["LOVE it, great", "broke junk"]),
+            "label": np.array([1, 1, 0, 0] * 5 + [1, 0], np.uint8),
+        }
+    )
     scores = recipe.baselines(prepared, np.arange(20), np.array([20, 21]))
     assert scores == {"tfidf_logreg_accuracy": 1.0}

@@ -35,13 +35,16 @@ def test_every_sample_format_reads_back(tmp_path, fmt):
     assert sorted(table["label"].tolist()) == [0] * 7 + [1] * 7
 
 
-@pytest.mark.parametrize("line, message", [
-    (b"__label__3 five stars", r"bad.ft.txt line 2: unknown label '__label__3'; expected __label__1 or __label__2"),
-    (b"Great CD without a label", r"bad.ft.txt line 2: no label at the start of the line"),
-    (b"", r"bad.ft.txt line 2: empty line"),
-    (b"__label__1", r"bad.ft.txt line 2: no review text after __label__1"),
-    (b"__label__1 caf\xe9", r"bad.ft.txt line 2: not UTF-8 text \(byte 14\)"),
-])
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        (b"__label__3 five stars", r"bad.ft.txt line 2: unknown label '__label__3'; expected __label__1 or __label__2"),
+        (b"Great CD without a label", r"bad.ft.txt line 2: no label at the start of the line"),
+        (b"", r"bad.ft.txt line 2: empty line"),
+        (b"__label__1", r"bad.ft.txt line 2: no review text after __label__1"),
+        (b"__label__1 caf\xe9", r"bad.ft.txt line 2: not UTF-8 text \(byte 14\)"),
+    ],
+)
 def test_malformed_lines_name_the_file_and_line(tmp_path, line, message):
     path = _write(tmp_path / "bad.ft.txt", b"__label__1 fine\n" + line + b"\n__label__2 fine\n")
     with pytest.raises(DataError, match=message):

@@ -56,7 +56,7 @@ def test_encode_gives_token_ids_and_float_labels_for_the_rows_asked():
 
 def test_dataset_pads_with_zeros_to_the_sequence_length():
     table = {"tokens": Ragged.from_rows([[5, 6, 7], [8]], np.int32), "label": np.array([1, 0], np.float32)}
-    (x, y), = list(recipe.dataset(table, {"sequence_length": 4}, batch_size=8, shuffle=False, seed=0))
+    ((x, y),) = list(recipe.dataset(table, {"sequence_length": 4}, batch_size=8, shuffle=False, seed=0))
     assert x.dtype.name == "int32" and x.numpy().tolist() == [[5, 6, 7, 0], [8, 0, 0, 0]]
     assert y.numpy().tolist() == [1.0, 0.0]
 
@@ -72,5 +72,5 @@ def test_ids_match_keras_text_vectorization():
     state = recipe.fit(prepared, np.arange(4), AmazonParams(max_tokens=6, sequence_length=5))
     assert ["", "[UNK]", *state["vocabulary"]] == layer.get_vocabulary()
     table = recipe.encode(prepared, np.arange(4), state)
-    (ours, _), = list(recipe.dataset(table, state, batch_size=4, shuffle=False, seed=0))
+    ((ours, _),) = list(recipe.dataset(table, state, batch_size=4, shuffle=False, seed=0))
     assert ours.numpy().tolist() == np.asarray(layer(docs)).tolist()

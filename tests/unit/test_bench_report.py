@@ -2,6 +2,7 @@
 
 Nothing is timed here: the results are fabricated, and only the rendering
 and the target checks are exercised."""
+
 import json
 import re
 
@@ -14,11 +15,18 @@ from bench.stats import paired_ratios, spread
 
 def _training(study, ours_rate, seed_rate, ours_rss, seed_rss, flops=None):
     return {
-        "study": study, "variant": "v", "data": "synthetic sample (size 3)", "epochs": 3, "timed_epochs": 2,
-        "samples_per_epoch": 1200, "parameters": 10, "training_flops_per_sample": flops,
+        "study": study,
+        "variant": "v",
+        "data": "synthetic sample (size 3)",
+        "epochs": 3,
+        "timed_epochs": 2,
+        "samples_per_epoch": 1200,
+        "parameters": 10,
+        "training_flops_per_sample": flops,
         "samples_per_second": {"ours": spread(ours_rate), "seed": spread(seed_rate)},
         "peak_rss_mb": {"ours": spread(ours_rss), "seed": spread(seed_rss)},
-        "throughput_ratio": paired_ratios(ours_rate, seed_rate), "rss_ratio": paired_ratios(ours_rss, seed_rss),
+        "throughput_ratio": paired_ratios(ours_rate, seed_rate),
+        "rss_ratio": paired_ratios(ours_rss, seed_rss),
         "runs": {"ours": [], "seed": []},
     }
 
@@ -26,16 +34,42 @@ def _training(study, ours_rate, seed_rate, ours_rss, seed_rss, flops=None):
 @pytest.fixture
 def results():
     phases = dict(zip(PHASES, (0.1, 0.5, 1.5, 0.2, 30.0, 0.01, 4.0)))
-    run = {"wall_seconds": 40.0, "in_process_seconds": 30.0, "ratio": 40 / 30, "in_process_union_seconds": 25.0,
-           "ratio_to_union": 1.6, "steps": 9, "phases": phases, "orchestration_seconds": 2.0,
-           "child_import_seconds": 1.0, "table_io_seconds": 0.3, "tensorflow_steps": ["train", "evaluate"],
-           "per_step": []}
+    run = {
+        "wall_seconds": 40.0,
+        "in_process_seconds": 30.0,
+        "ratio": 40 / 30,
+        "in_process_union_seconds": 25.0,
+        "ratio_to_union": 1.6,
+        "steps": 9,
+        "phases": phases,
+        "orchestration_seconds": 2.0,
+        "child_import_seconds": 1.0,
+        "table_io_seconds": 0.3,
+        "tensorflow_steps": ["train", "evaluate"],
+        "per_step": [],
+    }
     results = {
-        "command": ".venv/bin/python -m bench", "plan": "full", "repeats": 3, "started": "2026-01-01 10:00",
-        "run_seconds": 600.0, "load_start": [1.0, 1.0, 1.0], "load_end": [2.0, 2.0, 2.0],
-        "machine": {"cpu": "Test CPU", "nproc": 2, "memory_gib": 8.0, "kernel": "6", "python": "3.11",
-                    "tensorflow": "2.21", "keras": "3", "kfp": "2.16", "numpy": "2", "pandas": "2", "git_commit": "abc",
-                    "git_dirty": False},
+        "command": ".venv/bin/python -m bench",
+        "plan": "full",
+        "repeats": 3,
+        "started": "2026-01-01 10:00",
+        "run_seconds": 600.0,
+        "load_start": [1.0, 1.0, 1.0],
+        "load_end": [2.0, 2.0, 2.0],
+        "machine": {
+            "cpu": "Test CPU",
+            "nproc": 2,
+            "memory_gib": 8.0,
+            "kernel": "6",
+            "python": "3.11",
+            "tensorflow": "2.21",
+            "keras": "3",
+            "kfp": "2.16",
+            "numpy": "2",
+            "pandas": "2",
+            "git_commit": "abc",
+            "git_dirty": False,
+        },
         "tensorflow_runtime_rss_mb": 600.0,
         "matmul": {"size": 2048, "numpy_gflops": 100.0, "tensorflow_gflops": 120.0, "threads": 2},
         "training": [
@@ -43,21 +77,40 @@ def results():
             _training("cifar10", [250.0, 260.0, 270.0], [240.0, 280.0, 250.0], [900.0] * 3, [950.0] * 3, flops=1.6e8),
         ],
         "ingest": {
-            "rows": 764137, "gzip_bytes": 700 * 2**20, "training_input": "x",
-            "runs": {name: {"seconds": spread(s), "peak_rss_mb": spread(r)} for name, s, r in (
-                ("ours", [30.0, 31.0, 33.0], [900.0] * 3), ("pandas", [40.0, 41.0, 45.0], [1500.0] * 3),
-                ("gzip", [8.0, 8.5, 9.0], [2.0] * 3))},
+            "rows": 764137,
+            "gzip_bytes": 700 * 2**20,
+            "training_input": "x",
+            "runs": {
+                name: {"seconds": spread(s), "peak_rss_mb": spread(r)}
+                for name, s, r in (
+                    ("ours", [30.0, 31.0, 33.0], [900.0] * 3),
+                    ("pandas", [40.0, 41.0, 45.0], [1500.0] * 3),
+                    ("gzip", [8.0, 8.5, 9.0], [2.0] * 3),
+                )
+            },
             "in_process_seconds": {"ingest": spread([25.0] * 3), "preprocess": spread([3.0] * 3)},
             "ours_over_gzip": paired_ratios([30.0, 31.0, 33.0], [8.0, 8.5, 9.0]),
             "ours_over_pandas": paired_ratios([30.0, 31.0, 33.0], [40.0, 41.0, 45.0]),
         },
-        "pipeline": {"study": "imdb", "sample_per_class": 300, "overrides": {"cv_folds": 2},
-                     "ratio": spread([4 / 3] * 3), "ratio_to_union": spread([1.6] * 3),
-                     "wall_seconds": spread([40.0] * 3), "in_process_seconds": spread([30.0] * 3),
-                     "python_start_seconds": spread([0.02] * 3), "import_tensorflow_seconds": spread([3.0] * 3),
-                     "runs": [run, run, run]},
-        "compile": {"wall_seconds": spread([2.0, 2.1, 2.2]), "in_process_seconds": spread([1.0] * 3),
-                    "pipelines": 5, "imports_tensorflow": False, "peak_rss_mb": spread([80.0] * 3)},
+        "pipeline": {
+            "study": "imdb",
+            "sample_per_class": 300,
+            "overrides": {"cv_folds": 2},
+            "ratio": spread([4 / 3] * 3),
+            "ratio_to_union": spread([1.6] * 3),
+            "wall_seconds": spread([40.0] * 3),
+            "in_process_seconds": spread([30.0] * 3),
+            "python_start_seconds": spread([0.02] * 3),
+            "import_tensorflow_seconds": spread([3.0] * 3),
+            "runs": [run, run, run],
+        },
+        "compile": {
+            "wall_seconds": spread([2.0, 2.1, 2.2]),
+            "in_process_seconds": spread([1.0] * 3),
+            "pipelines": 5,
+            "imports_tensorflow": False,
+            "peak_rss_mb": spread([80.0] * 3),
+        },
     }
     results["targets"] = targets.check(results)
     return results
@@ -80,12 +133,14 @@ def test_training_table_matches_the_json(results, tmp_path):
     rows = _table_rows((tmp_path / "b.md").read_text(), "Training throughput")
     assert [row["study"] for row in rows] == [s["study"] for s in data["training"]]
     for row, study in zip(rows, data["training"]):
-        for column, value in (("throughput x min", study["throughput_ratio"]["min"]),
-                              ("throughput x median", study["throughput_ratio"]["median"]),
-                              ("RSS x min", study["rss_ratio"]["min"]),
-                              ("RSS x median", study["rss_ratio"]["median"]),
-                              ("ours samples/s (median)", study["samples_per_second"]["ours"]["median"]),
-                              ("seed peak RSS MB (median)", study["peak_rss_mb"]["seed"]["median"])):
+        for column, value in (
+            ("throughput x min", study["throughput_ratio"]["min"]),
+            ("throughput x median", study["throughput_ratio"]["median"]),
+            ("RSS x min", study["rss_ratio"]["min"]),
+            ("RSS x median", study["rss_ratio"]["median"]),
+            ("ours samples/s (median)", study["samples_per_second"]["ours"]["median"]),
+            ("seed peak RSS MB (median)", study["peak_rss_mb"]["seed"]["median"]),
+        ):
             assert _value(row[column]) == pytest.approx(value, abs=0.01), column
 
 

@@ -1,4 +1,5 @@
 """cifar10 model input: per-image standardisation, and augmentation on training batches only."""
+
 import numpy as np
 import pytest
 
@@ -67,8 +68,12 @@ def test_pad_crop_cuts_a_shifted_window_of_the_zero_padded_image():
     assert out.shape == images.shape
     padded = np.pad(images, [(0, 0), (4, 4), (4, 4), (0, 0)])
     for i in range(6):
-        windows = [(dy, dx) for dy in range(9) for dx in range(9)
-                   if np.array_equal(padded[i, dy:dy + 32, dx:dx + 32], out[i])]
+        windows = [
+            (dy, dx)
+            for dy in range(9)
+            for dx in range(9)
+            if np.array_equal(padded[i, dy : dy + 32, dx : dx + 32], out[i])
+        ]
         assert windows, f"image {i} is not a window of its padded self"
 
 

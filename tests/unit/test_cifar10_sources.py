@@ -1,4 +1,5 @@
 """cifar10 readers: every source format, and the malformed inputs each must refuse."""
+
 import io
 import os
 import pickle
@@ -95,14 +96,17 @@ class _Exploit:
         return (os.system, ("echo pwned",))
 
 
-@pytest.mark.parametrize("case, member, message", [
-    ("truncated jpeg", "cifar10/train/cat/0001.jpg", "not a readable PNG/JPEG image"),
-    ("corrupt jpeg", "cifar10/train/cat/0001.jpg", "not a readable PNG/JPEG image"),
-    ("wrong size", "cifar10/train/cat/0001.png", "image is 31x32; expected 32x32"),
-    ("unknown class", "cifar10/train/unicorn/0001.png", "unknown class folder 'unicorn'"),
-    ("unknown split", "cifar10/valid/cat/0001.png", "unknown split folder 'valid'"),
-    ("loose image", "0001.png", "not inside <split>/<class>/"),
-])
+@pytest.mark.parametrize(
+    "case, member, message",
+    [
+        ("truncated jpeg", "cifar10/train/cat/0001.jpg", "not a readable PNG/JPEG image"),
+        ("corrupt jpeg", "cifar10/train/cat/0001.jpg", "not a readable PNG/JPEG image"),
+        ("wrong size", "cifar10/train/cat/0001.png", "image is 31x32; expected 32x32"),
+        ("unknown class", "cifar10/train/unicorn/0001.png", "unknown class folder 'unicorn'"),
+        ("unknown split", "cifar10/valid/cat/0001.png", "unknown split folder 'valid'"),
+        ("loose image", "0001.png", "not inside <split>/<class>/"),
+    ],
+)
 def test_malformed_images_are_refused_naming_the_member(tmp_path, case, member, message):
     files = full_tree("jpg") if "jpeg" in case else full_tree("png")
     if case == "truncated jpeg":
@@ -137,8 +141,10 @@ def test_a_missing_class_is_refused(tmp_path):
 
 
 def test_a_pickle_naming_a_forbidden_global_is_refused(tmp_path, samples):
-    files = {"cifar-10-batches-py/data_batch_1": pickle.dumps({b"data": _Exploit()}, protocol=2),
-             "cifar-10-batches-py/test_batch": b""}
+    files = {
+        "cifar-10-batches-py/data_batch_1": pickle.dumps({b"data": _Exploit()}, protocol=2),
+        "cifar-10-batches-py/test_batch": b"",
+    }
     path = write_tar(tmp_path / "evil.tar.gz", files)
     with pytest.raises(DataError, match=r"references (posix|os)\.system, which is not allowed") as error:
         read(path)
@@ -155,8 +161,10 @@ def test_a_python_batch_of_the_wrong_shape_is_refused():
 
 
 def test_a_binary_batch_that_is_not_whole_records_is_refused(tmp_path):
-    files = {"cifar-10-batches-bin/data_batch_1.bin": bytes(3073 * 2 + 10),
-             "cifar-10-batches-bin/test_batch.bin": bytes(3073)}
+    files = {
+        "cifar-10-batches-bin/data_batch_1.bin": bytes(3073 * 2 + 10),
+        "cifar-10-batches-bin/test_batch.bin": bytes(3073),
+    }
     path = write_tar(tmp_path / "b.tar.gz", files)
     with pytest.raises(DataError, match="6156 bytes is not a whole number of 3073-byte records") as error:
         read(path)

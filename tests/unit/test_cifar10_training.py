@@ -1,4 +1,5 @@
 """cifar10 model, cyclic learning rate, range test and evaluation extras."""
+
 import keras
 import numpy as np
 import pytest
@@ -20,10 +21,15 @@ def test_the_seed_cnn_has_2168362_parameters_and_a_float32_softmax():
     assert float(model.optimizer.learning_rate.numpy()) == pytest.approx(0.001)
 
 
-@pytest.mark.parametrize("variant, optimizer", [("rmsprop", keras.optimizers.RMSprop),
-                                                ("adagrad", keras.optimizers.Adagrad),
-                                                ("adadelta", keras.optimizers.Adadelta),
-                                                ("adam", keras.optimizers.Adam)])
+@pytest.mark.parametrize(
+    "variant, optimizer",
+    [
+        ("rmsprop", keras.optimizers.RMSprop),
+        ("adagrad", keras.optimizers.Adagrad),
+        ("adadelta", keras.optimizers.Adadelta),
+        ("adam", keras.optimizers.Adam),
+    ],
+)
 def test_every_variant_is_a_fresh_model_with_its_own_optimizer(variant, optimizer):
     first = recipe.build_model({}, Cifar10Params(), variant)
     second = recipe.build_model({}, Cifar10Params(), variant)
@@ -38,9 +44,19 @@ def test_unknown_variants_and_bad_rates_are_refused():
         Cifar10Params.from_mapping({"base_lr": "0.1", "max_lr": "0.01"})
 
 
-@pytest.mark.parametrize("iteration, expected", [
-    (0, 0.001), (40, 0.0055), (80, 0.01), (120, 0.0055), (160, 0.001), (200, 0.0055), (240, 0.01), (320, 0.001),
-])
+@pytest.mark.parametrize(
+    "iteration, expected",
+    [
+        (0, 0.001),
+        (40, 0.0055),
+        (80, 0.01),
+        (120, 0.0055),
+        (160, 0.001),
+        (200, 0.0055),
+        (240, 0.01),
+        (320, 0.001),
+    ],
+)
 def test_triangular_rate_at_known_steps(iteration, expected):
     # base 0.001, max 0.01, step size 80 batches (2 epochs of 40,000 images at batch 500 is 160).
     assert triangular_lr(iteration, 0.001, 0.01, 80) == pytest.approx(expected)
@@ -53,9 +69,17 @@ def _fit_with_cyclic_lr(epochs: int, initial_epoch: int = 0):
     model.compile(optimizer=keras.optimizers.SGD(0.5), loss="mse")
     seen = []
     record = keras.callbacks.LambdaCallback(
-        on_train_batch_begin=lambda b, logs: seen.append(float(model.optimizer.learning_rate.numpy())))
-    history = model.fit(np.zeros((12, 2)), np.zeros(12), batch_size=2, epochs=epochs, initial_epoch=initial_epoch,
-                        verbose=0, callbacks=[CyclicLR(0.001, 0.01, 4), record])
+        on_train_batch_begin=lambda b, logs: seen.append(float(model.optimizer.learning_rate.numpy()))
+    )
+    history = model.fit(
+        np.zeros((12, 2)),
+        np.zeros(12),
+        batch_size=2,
+        epochs=epochs,
+        initial_epoch=initial_epoch,
+        verbose=0,
+        callbacks=[CyclicLR(0.001, 0.01, 4), record],
+    )
     return history, seen
 
 
@@ -120,7 +144,7 @@ def test_the_range_test_runs_first_and_its_curve_lands_in_the_history():
 def test_evaluation_extras_describe_real_mistakes():
     labels = np.array([0, 0, 1, 1, 2, 2, 3])
     proba = np.full((7, 10), 0.01)
-    for row, (cls, p) in enumerate([(0, .9), (1, .6), (1, .9), (1, .5), (2, .8), (3, .7), (3, .9)]):
+    for row, (cls, p) in enumerate([(0, 0.9), (1, 0.6), (1, 0.9), (1, 0.5), (2, 0.8), (3, 0.7), (3, 0.9)]):
         proba[row, cls] = p
     extras = recipe.misclassification_summary(labels, proba)
     assert extras["class_accuracy.airplane"] == 0.5 and extras["class_accuracy.automobile"] == 1.0

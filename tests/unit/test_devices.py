@@ -1,4 +1,5 @@
 """The training strategy on this (GPU-less) machine: the CPU path, chosen and logged."""
+
 import logging
 
 from components import devices

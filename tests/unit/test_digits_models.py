@@ -14,7 +14,9 @@ def test_every_seed_network_builds_with_its_layers_and_a_float32_softmax(name):
     spec = VARIANTS[name]
     model = recurrent_classifier(spec, points=50, classes=10)
     assert model.input_shape == (None, 50, 2) and model.output_shape == (None, 10)
-    assert model.layers[-1].activation.__name__ == "softmax" and model.layers[-1].dtype_policy.compute_dtype == "float32"
+    assert (
+        model.layers[-1].activation.__name__ == "softmax" and model.layers[-1].dtype_policy.compute_dtype == "float32"
+    )
     recurrent = _recurrent(model)
     assert len(recurrent) == len(spec.units)
     cells = [r.forward_layer if spec.bidirectional else r for r in recurrent]

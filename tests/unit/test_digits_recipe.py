@@ -71,8 +71,13 @@ def test_parameters_default_to_the_seed_and_are_checked():
     p = DigitsParams()
     assert (p.points, p.epochs, p.batch_size, p.cv_folds) == (50, 40, 300, 3)
     assert [parse_variant(v).seed_name for v in p.variants.split(",")] == [
-        "RegularizedDeepGRU", "RegularizedDeepLSTM", "RegularizedDeepBidirectionalLSTM",
-        "Regularized1024GRU", "Regularized64GRU", "Regularized4x64GRU"]
+        "RegularizedDeepGRU",
+        "RegularizedDeepLSTM",
+        "RegularizedDeepBidirectionalLSTM",
+        "Regularized1024GRU",
+        "Regularized64GRU",
+        "Regularized4x64GRU",
+    ]
     with pytest.raises(ParameterError, match="variant 'lstm9'"):
         DigitsParams.from_mapping({"variants": "gru64,lstm9"})
     with pytest.raises(ParameterError, match="points"):

@@ -55,18 +55,28 @@ def test_a_single_unipen_file_holds_a_third_of_its_writers_out_for_testing(tmp_p
     assert np.array_equal(table["split"], sources.read(str(tmp_path / "one-file"))["split"]), "reproducible"
 
 
-@pytest.mark.parametrize("body, line, message", [
-    ('.SEGMENT DIGIT 0 ? "3"\n.COMMENT 3 1 5\n.PEN_DOWN\n 1 2\n', 7, "PEN_DOWN has no PEN_UP before the end"),
-    ('.SEGMENT DIGIT 0 ? "3"\n.COMMENT 3 1 5\n.PEN_DOWN\n 1 2\n.SEGMENT DIGIT 1 ? "4"\n', 7,
-     "PEN_DOWN has no PEN_UP before .SEGMENT on line 9"),
-    ('.SEGMENT DIGIT 0 ? "3"\n.COMMENT 3 1 5\n.PEN_DOWN\n 1 2\n 1 y\n.PEN_UP\n', 9, "expected 'x y' pen coordinates"),
-    ('.SEGMENT DIGIT 0 ? "x"\n', 5, "unknown label 'x'"),
-    ('.SEGMENT DIGIT 0 ? "3"\n.COMMENT 5 1 5\n', 6, "disagrees with the segment's label 3"),
-    ('.SEGMENT DIGIT 0 ? "3"\n.PEN_DOWN\n 1 2\n.PEN_UP\n', 5, "no '.COMMENT <label> <writer> <n>'"),
-    ('.SEGMENT DIGIT 0 ? "3"\n.COMMENT 3 1 5\n', 5, "no pen-down points"),
-    (".PEN_DOWN\n", 5, "PEN_DOWN before any .SEGMENT"),
-    (' 1 2\n', 5, "outside a PEN_DOWN"),
-])
+@pytest.mark.parametrize(
+    "body, line, message",
+    [
+        ('.SEGMENT DIGIT 0 ? "3"\n.COMMENT 3 1 5\n.PEN_DOWN\n 1 2\n', 7, "PEN_DOWN has no PEN_UP before the end"),
+        (
+            '.SEGMENT DIGIT 0 ? "3"\n.COMMENT 3 1 5\n.PEN_DOWN\n 1 2\n.SEGMENT DIGIT 1 ? "4"\n',
+            7,
+            "PEN_DOWN has no PEN_UP before .SEGMENT on line 9",
+        ),
+        (
+            '.SEGMENT DIGIT 0 ? "3"\n.COMMENT 3 1 5\n.PEN_DOWN\n 1 2\n 1 y\n.PEN_UP\n',
+            9,
+            "expected 'x y' pen coordinates",
+        ),
+        ('.SEGMENT DIGIT 0 ? "x"\n', 5, "unknown label 'x'"),
+        ('.SEGMENT DIGIT 0 ? "3"\n.COMMENT 5 1 5\n', 6, "disagrees with the segment's label 3"),
+        ('.SEGMENT DIGIT 0 ? "3"\n.PEN_DOWN\n 1 2\n.PEN_UP\n', 5, "no '.COMMENT <label> <writer> <n>'"),
+        ('.SEGMENT DIGIT 0 ? "3"\n.COMMENT 3 1 5\n', 5, "no pen-down points"),
+        (".PEN_DOWN\n", 5, "PEN_DOWN before any .SEGMENT"),
+        (" 1 2\n", 5, "outside a PEN_DOWN"),
+    ],
+)
 def test_malformed_unipen_names_file_and_line(tmp_path, body, line, message):
     path = _write(tmp_path / "bad", HEADER + body)
     with pytest.raises(DataError, match=message) as error:
@@ -103,14 +113,21 @@ def test_dmd_keeps_x_and_y_of_each_frame(tmp_path):
     assert table["label"].tolist() == [3, 4] and table["xy"][0].tolist() == [[1.5, 2.5], [3, 4]]
 
 
-@pytest.mark.parametrize("document, where, message", [
-    (json.dumps({"digitset_metadata": {}}), "w1.json", "missing the 'digits' object"),
-    (_digitset({"10": [[[0, 0, 1, 1]]]}), "w1.json: digits['10']", "unknown label '10'"),
-    (_digitset({"3": [[[0, 0, 1, 1], ["a", 0, 1, 1]]]}), "w1.json: digits['3'][0][1]", "expected a frame of 4 numbers"),
-    (_digitset({"3": [[[0, 0, 1]]]}), "w1.json: digits['3'][0][0]", "expected a frame of 4 numbers"),
-    (_digitset({"3": [[]]}), "w1.json: digits['3'][0]", "non-empty list"),
-    ("{not json", "w1.json", "not valid JSON"),
-])
+@pytest.mark.parametrize(
+    "document, where, message",
+    [
+        (json.dumps({"digitset_metadata": {}}), "w1.json", "missing the 'digits' object"),
+        (_digitset({"10": [[[0, 0, 1, 1]]]}), "w1.json: digits['10']", "unknown label '10'"),
+        (
+            _digitset({"3": [[[0, 0, 1, 1], ["a", 0, 1, 1]]]}),
+            "w1.json: digits['3'][0][1]",
+            "expected a frame of 4 numbers",
+        ),
+        (_digitset({"3": [[[0, 0, 1]]]}), "w1.json: digits['3'][0][0]", "expected a frame of 4 numbers"),
+        (_digitset({"3": [[]]}), "w1.json: digits['3'][0]", "non-empty list"),
+        ("{not json", "w1.json", "not valid JSON"),
+    ],
+)
 def test_malformed_dmd_names_file_and_record(tmp_path, document, where, message):
     (tmp_path / "w1.json").write_text(document)
     with pytest.raises(DataError, match=message) as error:

@@ -45,14 +45,17 @@ def test_spline_through_evenly_spaced_collinear_points_is_the_evenly_spaced_line
     assert np.allclose(out[:, 0], np.linspace(0, 1, 50), atol=1e-6) and np.allclose(out[:, 1], 0.0)
 
 
-@pytest.mark.parametrize("xy, expected_x, expected_y", [
-    # two points: a straight line
-    ([[0.0, 0.0], [1.0, 0.0]], np.linspace(0, 1, 5), np.zeros(5)),
-    # three points, an L of legs 1 and 1: the middle sample sits on the corner
-    ([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0]], [0, 0.5, 1, 1, 1], [0, 0, 0, 0.5, 1]),
-    # a single dot
-    ([[0.3, -0.2]], [0.3] * 5, [-0.2] * 5),
-])
+@pytest.mark.parametrize(
+    "xy, expected_x, expected_y",
+    [
+        # two points: a straight line
+        ([[0.0, 0.0], [1.0, 0.0]], np.linspace(0, 1, 5), np.zeros(5)),
+        # three points, an L of legs 1 and 1: the middle sample sits on the corner
+        ([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0]], [0, 0.5, 1, 1, 1], [0, 0, 0, 0.5, 1]),
+        # a single dot
+        ([[0.3, -0.2]], [0.3] * 5, [-0.2] * 5),
+    ],
+)
 def test_degenerate_samples_fall_back_to_linear_interpolation(xy, expected_x, expected_y):
     out = trajectory.resample(np.array(xy), 5)
     assert out.shape == (5, 2)

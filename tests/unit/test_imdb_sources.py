@@ -27,8 +27,12 @@ def _tar(path, members: dict, links: dict = ()):
 
 
 def _minimal(extra: dict | None = None) -> dict:
-    members = {f"aclImdb/{s}/{l}/{i}_{7 if l == 'pos' else 2}.txt": f"{s} {l} review {i}"
-               for s in ("train", "test") for l in ("neg", "pos") for i in range(2)}
+    members = {
+        f"aclImdb/{s}/{l}/{i}_{7 if l == 'pos' else 2}.txt": f"{s} {l} review {i}"
+        for s in ("train", "test")
+        for l in ("neg", "pos")
+        for i in range(2)
+    }
     members.update(extra or {})
     return members
 
@@ -55,13 +59,16 @@ def test_keras_npz_is_read_without_unrestricted_pickle(tmp_path):
     assert len(table["label"]) == 20 and table["tokens"][0][0] == 1  # the start marker
 
 
-@pytest.mark.parametrize("members, message", [
-    ({"aclImdb/train/pos/1_9.txt": "x"}, r"no reviews in aclImdb/train/neg/"),
-    (_minimal({"aclImdb/train/pos/0_8.txt": "again"}), "duplicate review id 0"),
-    (_minimal({"aclImdb/train/pos/9_9.txt": b"caf\xe9"}), r"aclImdb/train/pos/9_9.txt: not UTF-8"),
-    (_minimal({"../evil.txt": "x"}), "escapes its folder"),
-    (_minimal({"/etc/evil.txt": "x"}), "escapes its folder"),
-])
+@pytest.mark.parametrize(
+    "members, message",
+    [
+        ({"aclImdb/train/pos/1_9.txt": "x"}, r"no reviews in aclImdb/train/neg/"),
+        (_minimal({"aclImdb/train/pos/0_8.txt": "again"}), "duplicate review id 0"),
+        (_minimal({"aclImdb/train/pos/9_9.txt": b"caf\xe9"}), r"aclImdb/train/pos/9_9.txt: not UTF-8"),
+        (_minimal({"../evil.txt": "x"}), "escapes its folder"),
+        (_minimal({"/etc/evil.txt": "x"}), "escapes its folder"),
+    ],
+)
 def test_malformed_archives_get_errors_that_name_the_member(tmp_path, members, message):
     with pytest.raises(DataError, match=message):
         sources.read(_tar(tmp_path / "bad.tar.gz", members))

@@ -50,8 +50,10 @@ def test_dataset_batches_float32_rows_with_their_labels_and_shuffles_by_seed():
     batches = list(recipe.dataset(table, STATE, 4, shuffle=False, seed=0).as_numpy_iterator())
     assert [len(labels) for _, labels in batches] == [4, 4, 2] and batches[0][0].dtype == np.float32
     np.testing.assert_array_equal(batches[1][0][:, 0], 2 * batches[1][1])  # rows stay with their labels
-    order = [np.concatenate([y for _, y in recipe.dataset(table, STATE, 4, True, seed).as_numpy_iterator()])
-             for seed in (1, 1, 2)]
+    order = [
+        np.concatenate([y for _, y in recipe.dataset(table, STATE, 4, True, seed).as_numpy_iterator()])
+        for seed in (1, 1, 2)
+    ]
     assert sorted(order[0]) == list(range(10)) and order[0].tolist() == order[1].tolist() != order[2].tolist()
 
 
@@ -60,13 +62,16 @@ def test_dataset_draws_a_new_order_every_epoch():
     batches = recipe.dataset(table, STATE, 16, shuffle=True, seed=3)
     first, second = ([y for _, y in batches.as_numpy_iterator()] for _ in range(2))
     assert [len(y) for y in first] == [16, 16, 16, 2]
-    assert sorted(np.concatenate(second)) == list(range(50)) and not np.array_equal(np.concatenate(first),
-                                                                                     np.concatenate(second))
+    assert sorted(np.concatenate(second)) == list(range(50)) and not np.array_equal(
+        np.concatenate(first), np.concatenate(second)
+    )
 
 
 def test_monte_carlo_evaluation_reports_mean_and_std_only_for_mc_models():
-    test = {"features": np.random.default_rng(0).normal(size=(200, 6)).astype(np.float32),
-            "label": np.tile([0.0, 1.0], 100).astype(np.float32)}
+    test = {
+        "features": np.random.default_rng(0).normal(size=(200, 6)).astype(np.float32),
+        "label": np.tile([0.0, 1.0], 100).astype(np.float32),
+    }
     params = MiraiParams(mc_passes=4)
     assert "not run" in recipe.evaluation_extras(build_dnn(6, 1, 8), STATE, test, params)["mc_dropout"]
     extras = recipe.evaluation_extras(build_dnn(6, 1, 8, mc_dropout=True), STATE, test, params)

@@ -125,14 +125,17 @@ def test_malformed_datasets_get_errors_naming_file_and_line(tmp_path, dataset, m
         sources.read(_folder(tmp_path, dataset, _labels_text(False, False)))
 
 
-@pytest.mark.parametrize("labels, message", [
-    ("x\n0\n2\n1\n", r"Mirai_labels.csv:3: label 2; expected 0 \(benign\) or 1 \(attack\)"),
-    ("0\n0.5\n1\n", r"Mirai_labels.csv:2: label 0.5; expected 0"),
-    ("0\n1\n", r"Mirai_labels.csv: 2 labels, but .*Mirai_dataset.csv has 3 rows"),
-    ("0\n1\n1\n0\n", r"Mirai_labels.csv: 4 labels, but .*Mirai_dataset.csv has 3 rows"),
-    ("5,0,1\n6,1,1\n7,1,0\n", r"Mirai_labels.csv: 3 columns besides any row index; expected one 0/1 label"),
-    ("", r"Mirai_labels.csv: empty file"),
-])
+@pytest.mark.parametrize(
+    "labels, message",
+    [
+        ("x\n0\n2\n1\n", r"Mirai_labels.csv:3: label 2; expected 0 \(benign\) or 1 \(attack\)"),
+        ("0\n0.5\n1\n", r"Mirai_labels.csv:2: label 0.5; expected 0"),
+        ("0\n1\n", r"Mirai_labels.csv: 2 labels, but .*Mirai_dataset.csv has 3 rows"),
+        ("0\n1\n1\n0\n", r"Mirai_labels.csv: 4 labels, but .*Mirai_dataset.csv has 3 rows"),
+        ("5,0,1\n6,1,1\n7,1,0\n", r"Mirai_labels.csv: 3 columns besides any row index; expected one 0/1 label"),
+        ("", r"Mirai_labels.csv: empty file"),
+    ],
+)
 def test_malformed_labels_and_mismatched_row_counts(tmp_path, labels, message):
     with pytest.raises(DataError, match=message):
         sources.read(_folder(tmp_path, _dataset_text(False, False), labels))

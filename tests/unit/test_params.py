@@ -10,16 +10,19 @@ def test_values_from_kfp_or_cli_strings_are_coerced():
     assert (p.epochs, p.learning_rate, p.fit_on_validation) == (7, 0.01, False)
 
 
-@pytest.mark.parametrize("values, message", [
-    ({"epoch": 3}, "unknown parameter.*epoch"),
-    ({"epochs": "seven"}, "'epochs' expects int"),
-    ({"epochs": "2.5"}, "'epochs' expects int"),
-    ({"cv_folds": 1}, "cv_folds must be at least 2"),
-    ({"variants": "final,16-x-1"}, "variant '16-x-1'"),
-    ({"cv_folds": 0, "variants": "final,32-1"}, "cv_folds=0 skips cross-validation, so it needs exactly one"),
-    ({"batch_size": 0}, "epochs and batch_size must be positive"),
-    ({"variants": " , "}, "variants is empty"),
-])
+@pytest.mark.parametrize(
+    "values, message",
+    [
+        ({"epoch": 3}, "unknown parameter.*epoch"),
+        ({"epochs": "seven"}, "'epochs' expects int"),
+        ({"epochs": "2.5"}, "'epochs' expects int"),
+        ({"cv_folds": 1}, "cv_folds must be at least 2"),
+        ({"variants": "final,16-x-1"}, "variant '16-x-1'"),
+        ({"cv_folds": 0, "variants": "final,32-1"}, "cv_folds=0 skips cross-validation, so it needs exactly one"),
+        ({"batch_size": 0}, "epochs and batch_size must be positive"),
+        ({"variants": " , "}, "variants is empty"),
+    ],
+)
 def test_bad_parameters_name_the_problem(values, message):
     with pytest.raises(ParameterError, match=message):
         ImdbParams.from_mapping(values)

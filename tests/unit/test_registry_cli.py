@@ -1,4 +1,5 @@
 """``kfp-studies registry`` against a real file registry."""
+
 import json
 
 from components.registry import Registry

@@ -16,7 +16,13 @@ def test_misclassified_rows_are_really_misclassified():
 def test_example_grid_draws_each_row_with_true_and_predicted_class():
     drawn = []
     table = {"image": np.zeros((6, 4, 4, 3), np.uint8)}
-    html = report.example_grid(lambda ax, t, row: drawn.append(row) or ax.imshow(t["image"][row]), table,
-                               [1, 3], np.array([0, 1, 2, 1, 0, 2]), np.array([0, 2, 2, 0, 0, 1]), ["a", "b", "c"])
+    html = report.example_grid(
+        lambda ax, t, row: drawn.append(row) or ax.imshow(t["image"][row]),
+        table,
+        [1, 3],
+        np.array([0, 1, 2, 1, 0, 2]),
+        np.array([0, 2, 2, 0, 0, 1]),
+        ["a", "b", "c"],
+    )
     assert drawn == [1, 3] and html.startswith('<img alt="" src="data:image/png;base64,')
     assert "No misclassified" in report.example_grid(None, table, [], None, None, ["a"])

@@ -1,4 +1,5 @@
 """Amazon review polarity with recurrent networks (seed 003)."""
+
 from dataclasses import dataclass
 
 from components.studies.base import ParameterError, Params, Study, param
@@ -7,11 +8,13 @@ from components.studies.base import ParameterError, Params, Study, param
 @dataclass(frozen=True)
 class AmazonParams(Params):
     max_tokens: int = param(
-        5500, "preprocess",
+        5500,
+        "preprocess",
         "vocabulary size counting the padding (0) and out-of-vocabulary (1) ids, as Keras' TextVectorization does",
     )
     sequence_length: int = param(
-        0, "preprocess",
+        0,
+        "preprocess",
         "tokens per review after padding/truncation; 0: int(mean + 2 std) of the training reviews' token counts",
     )
     test_fraction: float = param(0.2, "preprocess", "fraction of the reviews held out for testing (stratified)")
@@ -22,13 +25,15 @@ class AmazonParams(Params):
     plateau_factor: float = param(0.5, "train", "learning-rate factor when the monitored loss stops improving")
     plateau_patience: int = param(5, "train", "epochs without improvement before the learning rate drops")
     batchnorm_momentum: float = param(
-        0.9, "train",
+        0.9,
+        "train",
         "momentum of the BatchNormalization moving statistics (the seed had Keras' 0.99, too slow for few updates)",
     )
     fit_on_validation: bool = param(False, "train", "also fit the final model on the validation reviews")
     cv_folds: int = param(3, "cross_validate", "folds of the cross-validation (0: skip it, with a single variant)")
     variants: str = param(
-        "bi-gru", "cross_validate",
+        "bi-gru",
+        "cross_validate",
         "comma-separated models compared by CV, the best then trained: rnn, bi-rnn, gru, bi-gru, lstm, "
         "bi-lstm, small-gru, deep-bi-gru, wide-bi-gru (docs/studies/amazon.md)",
     )

@@ -1,4 +1,5 @@
 """Keras builder for the amazon study's recurrent networks."""
+
 from __future__ import annotations
 
 import keras
@@ -8,8 +9,14 @@ from components.studies.amazon.variants import RecurrentVariant
 CELLS = {"rnn": keras.layers.SimpleRNN, "gru": keras.layers.GRU, "lstm": keras.layers.LSTM}
 
 
-def recurrent_classifier(variant: RecurrentVariant, vocabulary_size: int, sequence_length: int,
-                         learning_rate: float, batchnorm_momentum: float, name: str) -> keras.Model:
+def recurrent_classifier(
+    variant: RecurrentVariant,
+    vocabulary_size: int,
+    sequence_length: int,
+    learning_rate: float,
+    batchnorm_momentum: float,
+    name: str,
+) -> keras.Model:
     """Token ids -> Embedding (0 masked) -> recurrent layer(s), each followed by
     BatchNorm -> ReLU dense layers with BatchNorm -> sigmoid, as the seed built them."""
 

@@ -1,4 +1,5 @@
 """The amazon study's hooks for the generic steps (see components/steps)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -29,8 +30,9 @@ def fit(prepared: Corpus, train_rows: np.ndarray, params: AmazonParams) -> dict:
 
 
 def encode(prepared: Corpus, rows: np.ndarray, state: dict) -> Table:
-    ids = text.token_ids(prepared.tokens.take(rows), prepared.lexicon, state["vocabulary"],
-                         int(state["sequence_length"]))
+    ids = text.token_ids(
+        prepared.tokens.take(rows), prepared.lexicon, state["vocabulary"], int(state["sequence_length"])
+    )
     return {"tokens": ids, "label": prepared.label[rows].astype(np.float32)}
 
 
@@ -43,7 +45,8 @@ def dataset(table: Table, state: dict, batch_size: int, shuffle: bool, seed: int
     ids = table["tokens"]
     length = int(state["sequence_length"])
     ds = tf.data.Dataset.from_tensor_slices(
-        (tf.RaggedTensor.from_row_splits(ids.values, ids.row_splits), table["label"]))
+        (tf.RaggedTensor.from_row_splits(ids.values, ids.row_splits), table["label"])
+    )
     if shuffle:
         ds = ds.shuffle(len(table["label"]), seed=seed, reshuffle_each_iteration=True)
 
@@ -57,8 +60,14 @@ def build_model(state: dict, params: AmazonParams, variant: str):
     from components.studies.amazon.models import recurrent_classifier
 
     spec = parse_variant(variant)
-    return recurrent_classifier(spec, len(state["vocabulary"]) + text.FIRST_WORD, int(state["sequence_length"]),
-                                spec.learning_rate or params.learning_rate, params.batchnorm_momentum, name=variant)
+    return recurrent_classifier(
+        spec,
+        len(state["vocabulary"]) + text.FIRST_WORD,
+        int(state["sequence_length"]),
+        spec.learning_rate or params.learning_rate,
+        params.batchnorm_momentum,
+        name=variant,
+    )
 
 
 def training_extras(train: Table, params: AmazonParams) -> dict:

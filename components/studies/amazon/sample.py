@@ -5,6 +5,7 @@ sentiment words whose polarity matches the label most of the time. Mixed
 case, punctuation and apostrophes exercise the text standardisation; short
 reviews keep a recurrent model fast enough for a local pipeline run.
 """
+
 from __future__ import annotations
 
 import bz2
@@ -34,8 +35,7 @@ def _review(rng: np.random.Generator, positive: bool, signal: float) -> str:
     return f"{title}: {' '.join(words[3:])}. It's {rng.choice(CLOSINGS)}!"
 
 
-def write_sample(out_dir: str, format: str = "ft.txt", per_class: int = 500, signal: float = 0.9,
-                 seed: int = 0) -> str:
+def write_sample(out_dir: str, format: str = "ft.txt", per_class: int = 500, signal: float = 0.9, seed: int = 0) -> str:
     """Write ``per_class`` reviews per label, in shuffled order; return the file's path."""
     if format not in FORMATS:
         raise ValueError(f"unknown amazon sample format {format!r}; expected one of {FORMATS}")

@@ -5,6 +5,7 @@ with ``fit_on_validation`` train on everything they are given. There the
 schedule watches the training loss instead of warning every epoch and doing
 nothing, so those fits still slow down when training stalls.
 """
+
 from __future__ import annotations
 
 import logging
@@ -20,7 +21,8 @@ class PlateauSchedule(keras.callbacks.ReduceLROnPlateau):
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is not None and self.monitor not in logs and "loss" in logs:
-            log.info("no %s in this fit (no validation data): the learning rate follows the training loss",
-                     self.monitor)
+            log.info(
+                "no %s in this fit (no validation data): the learning rate follows the training loss", self.monitor
+            )
             self.monitor = "loss"
         super().on_epoch_end(epoch, logs)

@@ -9,6 +9,7 @@ The raw table has ``text`` (the review's UTF-8 bytes, after the label) and
 ``label`` (0 for ``__label__1``, 1-2 stars; 1 for ``__label__2``, 4-5 stars).
 There is no ``split`` column: the source has no official split.
 """
+
 from __future__ import annotations
 
 import numpy as np

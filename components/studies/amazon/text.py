@@ -7,6 +7,7 @@ Ids follow Keras: 0 is padding, 1 out-of-vocabulary, then the vocabulary by
 falling frequency. Rows are stored truncated but unpadded (ragged); padding to
 the fixed sequence length happens per batch in ``tf.data``.
 """
+
 from __future__ import annotations
 
 import string

@@ -4,6 +4,7 @@ Every variant is Embedding (mask_zero) -> recurrent layer(s) -> BatchNorm ->
 optional ReLU dense layers, each followed by BatchNorm -> one sigmoid unit.
 Parsing is pure Python so that parameters can be checked at compile time.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -31,11 +32,13 @@ VARIANTS: dict[str, RecurrentVariant] = {
     # Seed model 9: the small network.
     "small-gru": RecurrentVariant("gru", (8,), False, embedding=4, normalize_embedding=True),
     # Seed model 7: stacked bidirectional GRUs and a dense head.
-    "deep-bi-gru": RecurrentVariant("gru", (512, 128, 16), True, embedding=128, dense=(128, 32, 8),
-                                    normalize_embedding=True),
+    "deep-bi-gru": RecurrentVariant(
+        "gru", (512, 128, 16), True, embedding=128, dense=(128, 32, 8), normalize_embedding=True
+    ),
     # Seed model 10: one wide bidirectional GRU, two dense layers, Adam at 0.01.
-    "wide-bi-gru": RecurrentVariant("gru", (256,), True, embedding=64, dense=(256, 256), normalize_embedding=True,
-                                    learning_rate=0.01),
+    "wide-bi-gru": RecurrentVariant(
+        "gru", (256,), True, embedding=64, dense=(256, 256), normalize_embedding=True, learning_rate=0.01
+    ),
 }
 
 

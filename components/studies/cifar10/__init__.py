@@ -1,4 +1,5 @@
 """CIFAR-10 with the seed's small CNN and a cyclic learning rate (seed 002)."""
+
 from dataclasses import dataclass
 
 from components.studies.base import ParameterError, Params, Study, param
@@ -11,7 +12,8 @@ OPTIMIZERS = ("sgd", "rmsprop", "adagrad", "adadelta", "adam")
 class Cifar10Params(Params):
     validation_size: int = param(10000, "preprocess", "training images held out for validation (without replacement)")
     pad_crop: int = param(
-        0, "preprocess",
+        0,
+        "preprocess",
         "pixels of zero padding around each training image before a random 32x32 crop (0: off, as in the seed)",
     )
     epochs: int = param(300, "train", "training epochs (the seed's cyclic-LR model ran 300)")
@@ -20,15 +22,20 @@ class Cifar10Params(Params):
     max_lr: float = param(0.01, "train", "highest learning rate of the triangular cycle")
     clr_step_epochs: int = param(2, "train", "half a learning-rate cycle, in epochs' worth of batches")
     lr_range_epochs: int = param(
-        0, "train",
+        0,
+        "train",
         "epochs of a learning-rate range test (LR 0.001 -> 0.1, fresh SGD model) run before training and "
         "recorded in the history (0: skip)",
     )
     fit_on_validation: bool = param(False, "train", "also fit on the validation images (the seed did not)")
-    cv_folds: int = param(2, "cross_validate", 
-        "folds of the cross-validation; every fold trains a full model (0: skip it, with a single variant)")
+    cv_folds: int = param(
+        2,
+        "cross_validate",
+        "folds of the cross-validation; every fold trains a full model (0: skip it, with a single variant)",
+    )
     variants: str = param(
-        "sgd", "cross_validate",
+        "sgd",
+        "cross_validate",
         f"comma-separated optimizers compared by CV, each with the cyclic LR: {', '.join(OPTIMIZERS)}",
     )
 

@@ -10,6 +10,7 @@ Both store an image as three 1,024-byte colour planes (red, green, blue), each
 - binary batches (``data_batch_1.bin`` ... ``test_batch.bin``): fixed records
   of one label byte and 3,072 pixel bytes.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -55,7 +56,9 @@ def parse_python_batch(data: bytes, where: str) -> tuple[np.ndarray, np.ndarray]
 def parse_binary_batch(data: bytes, where: str) -> tuple[np.ndarray, np.ndarray]:
     """Labels and images of one binary batch; its size must be whole records."""
     if not data or len(data) % RECORD:
-        raise DataError(where, f"{len(data)} bytes is not a whole number of {RECORD}-byte records "
-                               "(1 label byte + 3,072 pixel bytes)")
+        raise DataError(
+            where,
+            f"{len(data)} bytes is not a whole number of {RECORD}-byte records (1 label byte + 3,072 pixel bytes)",
+        )
     records = np.frombuffer(data, np.uint8).reshape(-1, RECORD)
     return check_labels(records[:, 0], where), planes_to_images(records[:, 1:])

@@ -5,6 +5,7 @@ batches, falls back over as many, and repeats. It is set before every batch,
 so it works with any optimizer (the seed cycled SGD, RMSprop, Adagrad,
 Adadelta and Adam alike).
 """
+
 from __future__ import annotations
 
 import math
@@ -35,7 +36,8 @@ class CyclicLR(keras.callbacks.Callback):
 
     def on_train_batch_begin(self, batch, logs=None):
         self.model.optimizer.learning_rate.assign(
-            triangular_lr(self.iteration, self.base_lr, self.max_lr, self.step_size))
+            triangular_lr(self.iteration, self.base_lr, self.max_lr, self.step_size)
+        )
 
     def on_train_batch_end(self, batch, logs=None):
         self.iteration += 1

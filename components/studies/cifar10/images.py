@@ -1,4 +1,5 @@
 """Decoding one PNG or JPEG image of an image-folder source with Pillow."""
+
 from __future__ import annotations
 
 import io

@@ -9,6 +9,7 @@ images, which made its scores noisy and not reproducible.
 Random draws are stateless and keyed by a seeded per-batch stream, so a run
 is reproducible and every epoch still sees new flips and crops.
 """
+
 from __future__ import annotations
 
 import numpy as np

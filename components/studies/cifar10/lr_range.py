@@ -6,6 +6,7 @@ recorded against its rate. The suggested ``max_lr`` is where the smoothed loss
 is lowest: beyond it, larger steps stop helping (the seed read the same point
 off its accuracy curve by eye).
 """
+
 from __future__ import annotations
 
 import math
@@ -37,8 +38,15 @@ def suggest_max_lr(lrs: np.ndarray, losses: np.ndarray) -> float:
     return float(lrs[finite][int(np.argmin(curve))])
 
 
-def lr_range_test(images: np.ndarray, labels: np.ndarray, batch_size: int, epochs: int,
-                  min_lr: float = 0.001, max_lr: float = 0.1, seed: int = 0) -> dict:
+def lr_range_test(
+    images: np.ndarray,
+    labels: np.ndarray,
+    batch_size: int,
+    epochs: int,
+    min_lr: float = 0.001,
+    max_lr: float = 0.1,
+    seed: int = 0,
+) -> dict:
     """Per batch: the rate and the loss; plus the suggested ``max_lr``. Stops
     early if the loss stops being finite (the rate is then far too high)."""
     model = compiled_cnn("sgd", min_lr)

@@ -1,4 +1,5 @@
 """The seed's CNN for cifar10 and the optimizers it was compared under."""
+
 from __future__ import annotations
 
 import keras
@@ -37,6 +38,9 @@ def compiled_cnn(optimizer: str, learning_rate: float) -> keras.Model:
     """A new CNN (fresh weights on every call) with ``optimizer`` at ``learning_rate``
     and categorical cross-entropy; a cyclic-rate callback then drives the rate."""
     model = cifar_cnn()
-    model.compile(optimizer=OPTIMIZER_CLASSES[optimizer](learning_rate=learning_rate),
-                  loss="categorical_crossentropy", metrics=["accuracy"])
+    model.compile(
+        optimizer=OPTIMIZER_CLASSES[optimizer](learning_rate=learning_rate),
+        loss="categorical_crossentropy",
+        metrics=["accuracy"],
+    )
     return model

@@ -4,6 +4,7 @@ Ingest and preprocess import this module without TensorFlow (which would add
 seconds, hundreds of MB and log noise to them, and to ``kfp-studies
 ingest``); the hooks that build inputs, models and callbacks import it.
 """
+
 from __future__ import annotations
 
 import logging
@@ -42,8 +43,9 @@ def dataset(table: Table, state: dict, batch_size: int, shuffle: bool, seed: int
     """Standardised float32 batches; the training path (``shuffle``) is also augmented."""
     from components.studies.cifar10 import inputs
 
-    return inputs.batches(table["image"], table["label"], batch_size, augment=shuffle, seed=seed,
-                          pad=int(state.get("pad_crop", 0)))
+    return inputs.batches(
+        table["image"], table["label"], batch_size, augment=shuffle, seed=seed, pad=int(state.get("pad_crop", 0))
+    )
 
 
 def build_model(state: dict, params: Cifar10Params, variant: str):
@@ -62,9 +64,12 @@ def training_extras(train: Table, params: Cifar10Params) -> dict:
 
     steps_per_epoch = math.ceil(tables.num_rows(train) / params.batch_size)
     if params.epochs % (2 * params.clr_step_epochs):
-        log.warning("epochs=%d is not a whole number of learning-rate cycles (%d epochs each): training ends "
-                    "above base_lr; the seed's 300 epochs with clr_step_epochs=2 end at the bottom of a cycle",
-                    params.epochs, 2 * params.clr_step_epochs)
+        log.warning(
+            "epochs=%d is not a whole number of learning-rate cycles (%d epochs each): training ends "
+            "above base_lr; the seed's 300 epochs with clr_step_epochs=2 end at the bottom of a cycle",
+            params.epochs,
+            2 * params.clr_step_epochs,
+        )
     callbacks = [CyclicLR(params.base_lr, params.max_lr, params.clr_step_epochs * steps_per_epoch)]
     if params.lr_range_epochs:
         result = lr_range_test(train["image"], train["label"], params.batch_size, params.lr_range_epochs)
@@ -91,8 +96,12 @@ def misclassification_summary(labels: np.ndarray, proba: np.ndarray) -> dict:
     extras: dict = {f"class_accuracy.{name}": float(normalised[c, c]) for c, name in enumerate(CLASS_NAMES)}
     extras["normalized_confusion_matrix"] = normalised.round(4).tolist()
     extras["misclassified_examples"] = [
-        {"index": int(i), "true": CLASS_NAMES[labels[i]], "predicted": CLASS_NAMES[predicted[i]],
-         "confidence": float(proba[i, predicted[i]])}
+        {
+            "index": int(i),
+            "true": CLASS_NAMES[labels[i]],
+            "predicted": CLASS_NAMES[predicted[i]],
+            "confidence": float(proba[i, predicted[i]]),
+        }
         for i in shown
     ]
     return extras

@@ -6,6 +6,7 @@ Horizontal stripes survive the training flips, and a colour cast survives
 per-image standardisation (it shifts the channels against each other, not the
 image's overall mean alone).
 """
+
 from __future__ import annotations
 
 import io
@@ -22,8 +23,21 @@ from components.studies.cifar10.sources import CLASS_NAMES
 FORMATS = ("jpeg", "png", "python", "binary")
 TRAIN_BATCHES = 5
 # One colour cast per class: distinct directions in RGB, added to the grey noise.
-_CASTS = np.array([[60, 0, 0], [0, 60, 0], [0, 0, 60], [60, 60, 0], [60, 0, 60],
-                   [0, 60, 60], [-60, 0, 0], [0, -60, 0], [0, 0, -60], [-60, 60, 0]], np.float64)
+_CASTS = np.array(
+    [
+        [60, 0, 0],
+        [0, 60, 0],
+        [0, 0, 60],
+        [60, 60, 0],
+        [60, 0, 60],
+        [0, 60, 60],
+        [-60, 0, 0],
+        [0, -60, 0],
+        [0, 0, -60],
+        [-60, 60, 0],
+    ],
+    np.float64,
+)
 
 
 def synthetic_images(rng: np.random.Generator, label: int, count: int) -> np.ndarray:
@@ -90,11 +104,18 @@ def _python_batches(out_dir: str, splits: dict) -> str:
     the restricted loader)."""
     files = {}
     for name, labels, images in _official_batches(splits):
-        batch = {b"batch_label": name.encode(), b"labels": [int(v) for v in labels], b"data": _planes(images),
-                 b"filenames": [f"{name}_{i}.png".encode() for i in range(len(labels))]}
+        batch = {
+            b"batch_label": name.encode(),
+            b"labels": [int(v) for v in labels],
+            b"data": _planes(images),
+            b"filenames": [f"{name}_{i}.png".encode() for i in range(len(labels))],
+        }
         files[f"cifar-10-batches-py/{name}"] = pickle.dumps(batch, protocol=2)
-    meta = {b"num_cases_per_batch": len(splits["test"][0]), b"num_vis": 3072,
-            b"label_names": [n.encode() for n in CLASS_NAMES]}
+    meta = {
+        b"num_cases_per_batch": len(splits["test"][0]),
+        b"num_vis": 3072,
+        b"label_names": [n.encode() for n in CLASS_NAMES],
+    }
     files["cifar-10-batches-py/batches.meta"] = pickle.dumps(meta, protocol=2)
     return _tar(os.path.join(out_dir, "cifar-10-python.tar.gz"), files)
 

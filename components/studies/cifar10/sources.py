@@ -13,6 +13,7 @@ Other files (``batches.meta``, ``readme.html``) are ignored. The raw table has
 ``image`` (uint8 ``(n, 32, 32, 3)``), ``label`` (0..9 in ``CLASS_NAMES``
 order) and ``split`` (0 train, 1 test).
 """
+
 from __future__ import annotations
 
 import os
@@ -96,8 +97,9 @@ def _table(files: Iterator[tuple[str, str, bytes]], source: str) -> Table:
     for where, name, data in files:
         kinds.add(_kind(name))
         if len(kinds) > 1:
-            raise DataError(where, f"the source mixes {' and '.join(FORMAT_NAMES[k] for k in sorted(kinds))}; "
-                                   "expected one format")
+            raise DataError(
+                where, f"the source mixes {' and '.join(FORMAT_NAMES[k] for k in sorted(kinds))}; expected one format"
+            )
         split, label, image = _records(where, name, data)
         images.append(image)
         labels.append(label)

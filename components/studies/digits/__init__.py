@@ -1,4 +1,5 @@
 """Online handwritten digits with recurrent networks, compared by writer-grouped CV (seed 000)."""
+
 from dataclasses import dataclass
 
 from components.studies.base import ParameterError, Params, Study, param
@@ -18,7 +19,9 @@ class DigitsParams(Params):
     epochs: int = param(40, "train", "training epochs")
     batch_size: int = param(300, "train", "minibatch size")
     fit_on_validation: bool = param(True, "train", "also fit the final model on the validation samples")
-    cv_folds: int = param(3, "cross_validate", "writer-grouped folds of the cross-validation (0: skip it, with a single variant)")
+    cv_folds: int = param(
+        3, "cross_validate", "writer-grouped folds of the cross-validation (0: skip it, with a single variant)"
+    )
     variants: str = param(
         SEED_VARIANTS,
         "cross_validate",

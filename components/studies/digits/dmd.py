@@ -8,6 +8,7 @@ seed's pressure normalisation was switched off). The writer is the file's
 path without ``.json``. The files can sit in a folder or in a ``.tar``,
 ``.tar.gz`` or ``.zip`` archive, which is streamed, never extracted.
 """
+
 from __future__ import annotations
 
 import json
@@ -70,7 +71,7 @@ def parse_digitset(data: bytes, where: str, name: str) -> Iterator[Trace]:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise DataError(where, f"not valid JSON ({exc})") from None
     if not isinstance(document, dict) or not isinstance(document.get("digits"), dict):
-        raise DataError(where, "missing the 'digits' object (expected a DMD digitset: {\"digits\": {\"0\": [...]}})")
+        raise DataError(where, 'missing the \'digits\' object (expected a DMD digitset: {"digits": {"0": [...]}})')
     writer = name[: -len(".json")]
     for key, samples in document["digits"].items():
         label = parse_label(key, f"{where}: digits[{key!r}]")
@@ -84,8 +85,11 @@ def _frames(sample, where: str) -> np.ndarray:
     if not isinstance(sample, list) or not sample:
         raise DataError(where, "expected a non-empty list of [X, Y, P, dt] frames")
     for j, frame in enumerate(sample):
-        if (not isinstance(frame, list) or len(frame) != FRAME_FIELDS
-                or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in frame)):
+        if (
+            not isinstance(frame, list)
+            or len(frame) != FRAME_FIELDS
+            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in frame)
+        ):
             raise DataError(f"{where}[{j}]", f"expected a frame of {FRAME_FIELDS} numbers [X, Y, P, dt], got {frame!r}")
     xy = np.array([frame[:2] for frame in sample], np.float64)
     if not np.isfinite(xy).all():

@@ -1,4 +1,5 @@
 """The Keras builder for every recurrent network of the digits study."""
+
 from __future__ import annotations
 
 import keras
@@ -15,8 +16,9 @@ def recurrent_classifier(variant: RecurrentVariant, points: int, classes: int) -
     x = inputs
     last = len(variant.units) - 1
     for i, (units, rate) in enumerate(zip(variant.units, variant.dropout)):
-        layer = _CELLS[variant.cell](units, return_sequences=i < last, dropout=variant.cell_dropout,
-                                     recurrent_dropout=variant.recurrent_dropout)
+        layer = _CELLS[variant.cell](
+            units, return_sequences=i < last, dropout=variant.cell_dropout, recurrent_dropout=variant.recurrent_dropout
+        )
         x = keras.layers.Bidirectional(layer)(x) if variant.bidirectional else layer(x)
         if rate:
             x = keras.layers.Dropout(rate)(x)

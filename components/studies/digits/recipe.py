@@ -12,6 +12,7 @@ Where each preprocessing step happens, and why:
   reversed copies in the same CV fold by construction, and every model input
   row stays a real sample for evaluation.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -37,8 +38,7 @@ class Prepared:
 
 def prepare(table: Table) -> Prepared:
     xy = table["xy"]
-    return Prepared(Ragged.from_rows((trajectory.clean(xy[i]) for i in range(len(xy))), np.float64),
-                    table["label"])
+    return Prepared(Ragged.from_rows((trajectory.clean(xy[i]) for i in range(len(xy))), np.float64), table["label"])
 
 
 def fit(prepared: Prepared, train_rows: np.ndarray, params: DigitsParams) -> dict:

@@ -8,6 +8,7 @@ samples (repeated points), or DMD ``[X, Y, P, dt]`` frames. The templates
 differ enough in shape and direction that a small recurrent network tells
 them apart well above chance within a few epochs.
 """
+
 from __future__ import annotations
 
 import io
@@ -33,7 +34,9 @@ TEMPLATES = {
     8: [[(0.5, 0.7), (0.0, 1.0), (-0.5, 0.6), (0.5, -0.5), (0.0, -1.0), (-0.5, -0.5), (0.5, 0.6), (0.0, 1.0)]],
     9: [[(0.5, 0.6), (0.0, 1.0), (-0.5, 0.6), (0.0, 0.1), (0.5, 0.5), (0.5, -1.0)]],
 }
-UNIPEN_HEADER = '.INCLUDE        dene.doc\n\n.LEXICON "0" "1" "2" "3" "4" "5" "6" "7" "8" "9"\n.HIERARCHY      DIGIT\n\n'
+UNIPEN_HEADER = (
+    '.INCLUDE        dene.doc\n\n.LEXICON "0" "1" "2" "3" "4" "5" "6" "7" "8" "9"\n.HIERARCHY      DIGIT\n\n'
+)
 
 
 def _style(rng: np.random.Generator) -> np.ndarray:
@@ -56,8 +59,14 @@ def _strokes(rng: np.random.Generator, digit: int, style: np.ndarray) -> list[np
     return strokes
 
 
-def write_sample(out_dir: str, format: str = "unipen", per_class: int = 10, seed: int = 0,
-                 train_writers: int = 6, test_writers: int = 3) -> str:
+def write_sample(
+    out_dir: str,
+    format: str = "unipen",
+    per_class: int = 10,
+    seed: int = 0,
+    train_writers: int = 6,
+    test_writers: int = 3,
+) -> str:
     """``per_class`` samples of every digit from each writer; return the source path.
 
     UNIPEN gets the pendigits layout (a folder with ``pendigits-train`` and
@@ -82,7 +91,9 @@ def _unipen(rng: np.random.Generator, writers: int, per_class: int) -> str:
     for writer in range(1, writers + 1):
         style = _style(rng)
         for digit in rng.permutation(np.repeat(np.arange(10), per_class)):
-            lines.append(f'.SEGMENT DIGIT {index:5d} ? "{digit}"\n.COMMENT {digit} {writer:2d} {rng.integers(1, 300):4d}\n')
+            lines.append(
+                f'.SEGMENT DIGIT {index:5d} ? "{digit}"\n.COMMENT {digit} {writer:2d} {rng.integers(1, 300):4d}\n'
+            )
             for k, stroke in enumerate(_strokes(rng, int(digit), style)):
                 xy = np.clip(np.rint(250 + 100 * stroke), 0, 500).astype(int)
                 if k == 0:
@@ -100,12 +111,22 @@ def _digitset(rng: np.random.Generator, per_class: int) -> bytes:
         samples = []
         for _ in range(per_class):
             xy = np.concatenate(_strokes(rng, digit, style))
-            frames = [[round(400 + 150 * x, 2), round(300 - 150 * y, 2), round(float(rng.uniform(0.2, 1)), 3),
-                       int(rng.integers(10, 20))] for x, y in xy]
+            frames = [
+                [
+                    round(400 + 150 * x, 2),
+                    round(300 - 150 * y, 2),
+                    round(float(rng.uniform(0.2, 1)), 3),
+                    int(rng.integers(10, 20)),
+                ]
+                for x, y in xy
+            ]
             samples.append(frames)
         digits[str(digit)] = samples
-    metadata = {"user_age": int(rng.integers(18, 70)), "user_sex": str(rng.choice(["M", "F"])),
-                "user_hand": str(rng.choice(["R", "L"]))}
+    metadata = {
+        "user_age": int(rng.integers(18, 70)),
+        "user_sex": str(rng.choice(["M", "F"])),
+        "user_hand": str(rng.choice(["R", "L"])),
+    }
     return json.dumps({"digitset_metadata": metadata, "digits": digits}).encode("utf-8")
 
 

@@ -9,6 +9,7 @@
 Sources without an official split hold writers out for testing (see
 ``traces.hold_out_writers``).
 """
+
 from __future__ import annotations
 
 import itertools

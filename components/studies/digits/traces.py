@@ -11,6 +11,7 @@ no pipeline parameters, so this choice is a constant of the study
 (documented in docs/studies/digits.md); it keeps every writer's samples on
 one side, which the generic label-stratified split would not.
 """
+
 from __future__ import annotations
 
 from typing import Iterable, NamedTuple

@@ -11,6 +11,7 @@
 
 All of these are stateless: nothing is fitted on data.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -16,6 +16,7 @@ file and line. Lines are read with a bounded length, so a file that is not
 line-oriented text cannot exhaust memory, and a message quotes at most the
 start of a bad line.
 """
+
 from __future__ import annotations
 
 import io
@@ -64,8 +65,10 @@ def _segments(lines, path: str, name: str, split: int | None) -> Iterator[Trace]
     for number, line in enumerate(lines, 1):
         where = f"{path}:{number}"
         if len(line) > MAX_LINE_CHARS:
-            raise DataError(where, f"line longer than {MAX_LINE_CHARS} characters; expected a UNIPEN keyword or "
-                                   "'x y' pen coordinates")
+            raise DataError(
+                where,
+                f"line longer than {MAX_LINE_CHARS} characters; expected a UNIPEN keyword or 'x y' pen coordinates",
+            )
         fields = line.split()
         if not fields:
             continue

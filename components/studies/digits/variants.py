@@ -7,6 +7,7 @@ Python so that parameters can be checked when a pipeline is compiled.
 A variant is a short name (or the seed's class name) optionally followed by
 ``+lrRATE`` to override the seed's learning rate, e.g. ``gru64+lr0.001``.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -33,10 +34,18 @@ _LSTM_DROPOUTS = {"dropout": (0.0, 0.0), "cell_dropout": 0.5, "recurrent_dropout
 
 VARIANTS: dict[str, RecurrentVariant] = {
     "deep_gru": RecurrentVariant("RegularizedDeepGRU", "gru", (512, 512), (0.5, 0.5), 128, 0.0005),
-    "deep_lstm": RecurrentVariant("RegularizedDeepLSTM", "lstm", (512, 512), dense=128, learning_rate=0.0005,
-                                  **_LSTM_DROPOUTS),
-    "deep_bilstm": RecurrentVariant("RegularizedDeepBidirectionalLSTM", "lstm", (512, 512), dense=128,
-                                    learning_rate=0.0005, bidirectional=True, **_LSTM_DROPOUTS),
+    "deep_lstm": RecurrentVariant(
+        "RegularizedDeepLSTM", "lstm", (512, 512), dense=128, learning_rate=0.0005, **_LSTM_DROPOUTS
+    ),
+    "deep_bilstm": RecurrentVariant(
+        "RegularizedDeepBidirectionalLSTM",
+        "lstm",
+        (512, 512),
+        dense=128,
+        learning_rate=0.0005,
+        bidirectional=True,
+        **_LSTM_DROPOUTS,
+    ),
     "gru1024": RecurrentVariant("Regularized1024GRU", "gru", (1024, 1024), (0.5, 0.5), 256, 0.0005),
     "gru64": RecurrentVariant("Regularized64GRU", "gru", (64, 64), (0.5, 0.5), 32, 0.002),
     "gru4x64": RecurrentVariant("Regularized4x64GRU", "gru", (64, 64, 64, 64), (0.3, 0.3, 0.3, 0.5), 32, 0.001),

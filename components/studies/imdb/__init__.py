@@ -1,4 +1,5 @@
 """IMDB sentiment with a multi-hot dense network (seed 004)."""
+
 from dataclasses import dataclass
 
 from components.studies.base import ParameterError, Params, Study, param

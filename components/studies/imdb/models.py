@@ -1,4 +1,5 @@
 """Keras builders for the imdb study's dense networks."""
+
 from __future__ import annotations
 
 import keras

@@ -1,4 +1,5 @@
 """The imdb study's hooks for the generic steps (see components/steps)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -58,8 +59,11 @@ def dataset(table: Table, state: dict, batch_size: int, shuffle: bool, seed: int
         dense = tf.scatter_nd(indices, tf.ones_like(indices[:, 0], tf.float32), [tf.shape(rows, tf.int64)[0], width])
         return tf.minimum(dense, 1.0), tf.gather(labels, rows)
 
-    return (row_batches(len(table["label"]), batch_size, shuffle, seed)
-            .map(to_multi_hot, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE))
+    return (
+        row_batches(len(table["label"]), batch_size, shuffle, seed)
+        .map(to_multi_hot, num_parallel_calls=tf.data.AUTOTUNE)
+        .prefetch(tf.data.AUTOTUNE)
+    )
 
 
 def build_model(state: dict, params: ImdbParams, variant: str):

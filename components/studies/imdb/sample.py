@@ -5,6 +5,7 @@ polarity matches the label most of the time, plus ``<br />`` tags and
 punctuation, so a test can check both the text handling and that learning
 happened (a multi-hot model separates the classes well above chance).
 """
+
 from __future__ import annotations
 
 import io

@@ -8,6 +8,7 @@
 Raw tables have ``label`` (0 negative, 1 positive), ``split`` (0 train,
 1 test) and either ``text`` (UTF-8 bytes) or ``tokens`` (Keras word ids).
 """
+
 from __future__ import annotations
 
 import os

@@ -4,6 +4,7 @@ Each review becomes the sorted set of its vocabulary columns (the vocabulary
 comes from ``components.vocabulary``): a multi-hot row stored sparsely, never
 as a dense float matrix.
 """
+
 from __future__ import annotations
 
 import re

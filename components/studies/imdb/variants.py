@@ -6,6 +6,7 @@ in the single sigmoid unit, optionally followed by ``+l1``, ``+l2`` (weight
 ``16-16-1``, ``64-64-64-1+dropout0.5``, ``128-64-32-1+l2``.
 Parsing is pure Python so that parameters can be checked at compile time.
 """
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Kitsune Mirai botnet traffic with dense networks (seed 001)."""
+
 from dataclasses import dataclass
 
 from components.studies.base import ParameterError, Params, Study, param
@@ -7,13 +8,15 @@ from components.studies.base import ParameterError, Params, Study, param
 @dataclass(frozen=True)
 class MiraiParams(Params):
     drop_columns: int = param(
-        24, "preprocess",
+        24,
+        "preprocess",
         "leading columns of the seed's 116-column matrix dropped (the lab's rule): column 1 is the row index, "
         "so 24 drops it and the first 23 of the 115 features, leaving 92",
     )
     test_fraction: float = param(0.15, "preprocess", "fraction of all rows held out for the test (stratified)")
     validation_size: float = param(
-        0.15 / 0.85, "preprocess",
+        0.15 / 0.85,
+        "preprocess",
         "fraction of the remaining rows held out for validation: 0.15/0.85 gives the seed's 70/15/15 split",
     )
     epochs: int = param(20, "train", "training epochs")
@@ -24,12 +27,16 @@ class MiraiParams(Params):
         False, "train", "also fit the final model on the validation rows (the seed kept them for learning curves)"
     )
     mc_passes: int = param(
-        100, "train",
+        100,
+        "train",
         "stochastic test passes of a Monte-Carlo dropout model (used when evaluating, which receives train parameters)",
     )
-    cv_folds: int = param(10, "cross_validate", "folds of the stratified, shuffled cross-validation (0: skip it, with a single variant)")
+    cv_folds: int = param(
+        10, "cross_validate", "folds of the stratified, shuffled cross-validation (0: skip it, with a single variant)"
+    )
     variants: str = param(
-        "5x50-sigmoid+bn", "cross_validate",
+        "5x50-sigmoid+bn",
+        "cross_validate",
         "comma-separated networks compared by CV, the best then trained: '<layers>x<nodes>-<activation>' plus "
         "+bn, +dropout or +mcdropout, +adam, +lrR, or 'best' (docs/studies/mirai.md)",
     )

@@ -1,4 +1,5 @@
 """Keras builders for the mirai study's dense networks (the seed's ``build_DNN``)."""
+
 from __future__ import annotations
 
 import keras
@@ -21,9 +22,17 @@ class MonteCarloDropout(keras.layers.Dropout):
         return super().call(inputs, training=True)
 
 
-def build_dnn(input_dim: int, n_layers: int, n_nodes: int, activation: str = "sigmoid", optimizer: str = "sgd",
-              learning_rate: float = 0.1, batch_norm: bool = False, dropout: bool = False,
-              mc_dropout: bool = False) -> keras.Model:
+def build_dnn(
+    input_dim: int,
+    n_layers: int,
+    n_nodes: int,
+    activation: str = "sigmoid",
+    optimizer: str = "sgd",
+    learning_rate: float = 0.1,
+    batch_norm: bool = False,
+    dropout: bool = False,
+    mc_dropout: bool = False,
+) -> keras.Model:
     """``n_layers`` Dense(``n_nodes``, ``activation``) layers, each optionally
     followed by BatchNormalization and by Dropout 0.5 (or Monte-Carlo dropout),
     then Dense(1, sigmoid). SGD has momentum 0.9, as in the seed."""
@@ -47,8 +56,17 @@ def build_dnn(input_dim: int, n_layers: int, n_nodes: int, activation: str = "si
 
 def dnn_for(variant: DnnVariant, input_dim: int, learning_rate: float) -> keras.Model:
     """The network a variant names; its own ``+lrR`` wins over ``learning_rate``."""
-    return build_dnn(input_dim, variant.n_layers, variant.n_nodes, variant.activation, variant.optimizer,
-                     variant.learning_rate or learning_rate, variant.batch_norm, variant.dropout, variant.mc_dropout)
+    return build_dnn(
+        input_dim,
+        variant.n_layers,
+        variant.n_nodes,
+        variant.activation,
+        variant.optimizer,
+        variant.learning_rate or learning_rate,
+        variant.batch_norm,
+        variant.dropout,
+        variant.mc_dropout,
+    )
 
 
 def has_mc_dropout(model: keras.Model) -> bool:

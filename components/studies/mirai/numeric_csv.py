@@ -22,6 +22,7 @@ What the format allows, and how it is detected:
   error, so that rows and lines stay in step for error messages.
 Quotes are not part of the format, and every value must be finite in float32.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -115,7 +116,7 @@ def _split_header(block: bytes, where: str) -> tuple[tuple[str, ...] | None, int
     if all(_NUMBER.fullmatch(cell.strip()) or _non_finite(cell.strip()) for cell in cells):
         return None, len(cells), block
     header = tuple(cell.strip().strip(b'"').decode("utf-8", "replace") for cell in cells)
-    return header, len(cells), b"" if end < 0 else block[end + 1:]
+    return header, len(cells), b"" if end < 0 else block[end + 1 :]
 
 
 class _Rows:
@@ -147,8 +148,10 @@ class _Rows:
         if not self.named_index:
             return _counting_start(column) if self.width > 1 else None
         if column[0] not in (0.0, 1.0):
-            raise DataError(f"{self.where}:{self.line}", f"row index {column[0]:g} in column 1, which the header "
-                                                         "names as a row index; expected 0 or 1")
+            raise DataError(
+                f"{self.where}:{self.line}",
+                f"row index {column[0]:g} in column 1, which the header names as a row index; expected 0 or 1",
+            )
         return int(column[0])
 
     def _check_index(self, column: np.ndarray) -> None:
@@ -157,9 +160,11 @@ class _Rows:
         wrong = np.flatnonzero(column != expected)
         if wrong.size:
             row = int(wrong[0])
-            raise DataError(f"{self.where}:{self.line + row}",
-                            f"row index {column[row]:g} in column 1; expected {first + row} "
-                            f"(column 1 counts rows from {self.index_start}: rows are missing or out of order)")
+            raise DataError(
+                f"{self.where}:{self.line + row}",
+                f"row index {column[row]:g} in column 1; expected {first + row} "
+                f"(column 1 counts rows from {self.index_start}: rows are missing or out of order)",
+            )
 
     def _append(self, values: np.ndarray) -> None:
         needed = self.count + len(values)
@@ -169,7 +174,7 @@ class _Rows:
             # realloc: large buffers are remapped rather than copied, so growing
             # never holds two copies. Safe because no view of the buffer exists.
             self._matrix.resize((max(needed, len(self._matrix) * 3 // 2), values.shape[1]), refcheck=False)
-        self._matrix[self.count:needed] = values
+        self._matrix[self.count : needed] = values
         self.count = needed
 
     def finish(self) -> np.ndarray:
@@ -181,8 +186,17 @@ def _parse(block: bytes, width: int) -> np.ndarray | None:
     """The block as float32 rows, or None if anything in it is malformed."""
     try:
         with np.errstate(over="ignore"):  # a value beyond float32 becomes inf, reported by _diagnose
-            frame = pd.read_csv(io.BytesIO(block), header=None, names=range(width), index_col=False, dtype=np.float32,
-                                engine="c", quoting=csv.QUOTE_NONE, na_filter=False, skip_blank_lines=False)
+            frame = pd.read_csv(
+                io.BytesIO(block),
+                header=None,
+                names=range(width),
+                index_col=False,
+                dtype=np.float32,
+                engine="c",
+                quoting=csv.QUOTE_NONE,
+                na_filter=False,
+                skip_blank_lines=False,
+            )
     except ValueError:  # pandas' ParserError is a ValueError too
         return None
     values = frame.to_numpy()
@@ -214,8 +228,10 @@ def _diagnose(block: bytes, where: str, first_line: int, width: int) -> None:
             problem = _cell_problem(cell.strip())
             if problem:
                 raise DataError(f"{where}:{number}", f"column {column}: {problem}")
-    raise DataError(f"{where}:{first_line}-{first_line + len(lines) - 1}",
-                    "these lines could not be parsed as comma-separated numbers")
+    raise DataError(
+        f"{where}:{first_line}-{first_line + len(lines) - 1}",
+        "these lines could not be parsed as comma-separated numbers",
+    )
 
 
 def _non_finite(cell: bytes) -> bool:

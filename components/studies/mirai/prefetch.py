@@ -5,6 +5,7 @@ both release the GIL (zlib, and pandas' C tokenizer), so overlapping them
 on two cores brings ingest close to the speed of ``gzip -dc`` alone. The
 queue is bounded, so at most ``depth`` items wait in memory.
 """
+
 from __future__ import annotations
 
 import contextlib

@@ -4,6 +4,7 @@ Ingest and preprocess import this module without TensorFlow (which would add
 seconds and hundreds of MB to them); Keras is imported only by the hooks that
 train and evaluate.
 """
+
 from __future__ import annotations
 
 import sys
@@ -48,14 +49,18 @@ def fit(prepared: Prepared, train_rows: np.ndarray, params: MiraiParams) -> dict
     first = params.drop_columns - 1
     width = prepared.features.shape[1]
     if first >= width:
-        raise ParameterError(f"drop_columns={params.drop_columns} leaves no features: the source has "
-                             f"{width} feature columns after the row index")
+        raise ParameterError(
+            f"drop_columns={params.drop_columns} leaves no features: the source has "
+            f"{width} feature columns after the row index"
+        )
     return {"scaler": transforms.fit_standardizer(prepared.features, train_rows, first), "features": width - first}
 
 
 def encode(prepared: Prepared, rows: np.ndarray, state: dict) -> Table:
-    return {"features": transforms.standardize(prepared.features, rows, state["scaler"]),
-            "label": prepared.label[rows].astype(np.float32)}
+    return {
+        "features": transforms.standardize(prepared.features, rows, state["scaler"]),
+        "label": prepared.label[rows].astype(np.float32),
+    }
 
 
 def dataset(table: Table, state: dict, batch_size: int, shuffle: bool, seed: int):
@@ -63,9 +68,11 @@ def dataset(table: Table, state: dict, batch_size: int, shuffle: bool, seed: int
     import tensorflow as tf
 
     features, labels = tf.constant(table["features"]), tf.constant(table["label"])
-    return (row_batches(len(table["label"]), batch_size, shuffle, seed)
-            .map(lambda idx: (tf.gather(features, idx), tf.gather(labels, idx)), num_parallel_calls=tf.data.AUTOTUNE)
-            .prefetch(tf.data.AUTOTUNE))
+    return (
+        row_batches(len(table["label"]), batch_size, shuffle, seed)
+        .map(lambda idx: (tf.gather(features, idx), tf.gather(labels, idx)), num_parallel_calls=tf.data.AUTOTUNE)
+        .prefetch(tf.data.AUTOTUNE)
+    )
 
 
 def build_model(state: dict, params: MiraiParams, variant: str):
@@ -88,7 +95,11 @@ def evaluation_extras(model, state: dict, test: Table, params: MiraiParams) -> d
         return {"mc_dropout": "not run: this model has no Monte-Carlo dropout layers"}
     data = dataset(test, state, MC_BATCH_SIZE, shuffle=False, seed=0)
     truth = test["label"].astype(np.int64)
-    accuracies = [float(np.mean(predicted_classes(model.predict(data, verbose=0)) == truth))
-                  for _ in range(params.mc_passes)]
-    return {"mc_dropout_passes": params.mc_passes, "mc_dropout_mean_accuracy": float(np.mean(accuracies)),
-            "mc_dropout_std_accuracy": float(np.std(accuracies))}
+    accuracies = [
+        float(np.mean(predicted_classes(model.predict(data, verbose=0)) == truth)) for _ in range(params.mc_passes)
+    ]
+    return {
+        "mc_dropout_passes": params.mc_passes,
+        "mc_dropout_mean_accuracy": float(np.mean(accuracies)),
+        "mc_dropout_std_accuracy": float(np.std(accuracies)),
+    }

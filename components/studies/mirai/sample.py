@@ -17,6 +17,7 @@ handle. Everything is generated and written in chunks of rows, so even the
 full size needs little memory; formatting and compressing overlap in two
 threads.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -60,8 +61,16 @@ def class_counts(per_class: int | None = None, rows: int | None = None) -> tuple
     return per_class, round(per_class * SEED_COUNTS[1] / SEED_COUNTS[0])
 
 
-def write_sample(out_dir: str, format: str = "csv.gz", per_class: int | None = None, rows: int | None = None,
-                 seed: int = 0, header: bool = True, index: bool = True, confusable: float = 0.06) -> str:
+def write_sample(
+    out_dir: str,
+    format: str = "csv.gz",
+    per_class: int | None = None,
+    rows: int | None = None,
+    seed: int = 0,
+    header: bool = True,
+    index: bool = True,
+    confusable: float = 0.06,
+) -> str:
     """Write the pair and return the source path for ingest (the folder, or the tar).
 
     ``per_class`` is the number of benign rows (``kfp-studies sample --size``),
@@ -86,14 +95,19 @@ def write_sample(out_dir: str, format: str = "csv.gz", per_class: int | None = N
     return out_dir
 
 
-def _write_pair(folder: str, suffix: str, counts: tuple[int, int], seed: int, header: bool, index: bool,
-                confusable: float) -> None:
+def _write_pair(
+    folder: str, suffix: str, counts: tuple[int, int], seed: int, header: bool, index: bool, confusable: float
+) -> None:
     labels = np.repeat(np.array([0, 1], np.uint8), counts)
     data_header = ",".join(("",) * index + FEATURES) if header else None
-    _write_lines(os.path.join(folder, DATASET + suffix), data_header,
-                 _feature_lines(labels, np.random.default_rng(seed), index, confusable))
-    _write_lines(os.path.join(folder, LABELS + suffix), (",x" if index else "x") if header else None,
-                 _label_lines(labels, index))
+    _write_lines(
+        os.path.join(folder, DATASET + suffix),
+        data_header,
+        _feature_lines(labels, np.random.default_rng(seed), index, confusable),
+    )
+    _write_lines(
+        os.path.join(folder, LABELS + suffix), (",x" if index else "x") if header else None, _label_lines(labels, index)
+    )
 
 
 def _write_lines(path: str, header: str | None, chunks: Iterator[str]) -> None:
@@ -107,14 +121,14 @@ def _write_lines(path: str, header: str | None, chunks: Iterator[str]) -> None:
 
 def _feature_lines(labels: np.ndarray, rng: np.random.Generator, index: bool, confusable: float) -> Iterator[str]:
     for start in range(0, len(labels), CHUNK_ROWS):
-        attack = labels[start:start + CHUNK_ROWS] == 1
+        attack = labels[start : start + CHUNK_ROWS] == 1
         looks_like_attack = attack & (rng.random(len(attack)) >= confusable)
         yield _csv_rows(_features(rng, looks_like_attack).tolist(), start, index)
 
 
 def _label_lines(labels: np.ndarray, index: bool) -> Iterator[str]:
     for start in range(0, len(labels), CHUNK_ROWS):
-        yield _csv_rows([[label] for label in labels[start:start + CHUNK_ROWS].tolist()], start, index)
+        yield _csv_rows([[label] for label in labels[start : start + CHUNK_ROWS].tolist()], start, index)
 
 
 def _csv_rows(rows: list[list], start: int, index: bool) -> str:
@@ -146,9 +160,16 @@ def _features(rng: np.random.Generator, looks_like_attack: np.ndarray) -> np.nda
             correlated = ~fresh & (rng.random(n) < 0.4)
             covariance = np.where(correlated, std * np.exp(0.7 * spread + noise()), 0.0)
             pcc = np.where(correlated, np.tanh(0.8 * spread + noise()), 0.0)
-            by_name = {"weight": weight, "mean": mean, "variance": variance, "std": std,
-                       "magnitude": np.sqrt(2.0) * mean + noise(5.0) ** 2, "radius": np.sqrt(2.0 * variance),
-                       "covariance": covariance, "pcc": pcc}
+            by_name = {
+                "weight": weight,
+                "mean": mean,
+                "variance": variance,
+                "std": std,
+                "magnitude": np.sqrt(2.0) * mean + noise(5.0) ** 2,
+                "radius": np.sqrt(2.0 * variance),
+                "covariance": covariance,
+                "pcc": pcc,
+            }
             columns += [by_name[stat] for stat in stats]
     values = np.stack(columns, axis=1)
     values[:, FEATURES.index(CONSTANT_FEATURE)] = 0.0

@@ -10,6 +10,7 @@ leading row-index column is detected and logged (a raw table has no place
 for it). The raw table has ``features`` (float32, one column per feature, the
 row index removed) and ``label`` (0 benign, 1 attack).
 """
+
 from __future__ import annotations
 
 import gzip
@@ -39,8 +40,10 @@ def read(path: str) -> Table:
     (data_where, data), (labels_where, labels) = parsed[DATASET], parsed[LABELS]
     label = _labels(labels, labels_where)
     if len(label) != len(data.values):
-        raise DataError(labels_where, f"{len(label)} labels, but {data_where} has {len(data.values)} rows; "
-                                      "expected one label per row")
+        raise DataError(
+            labels_where,
+            f"{len(label)} labels, but {data_where} has {len(data.values)} rows; expected one label per row",
+        )
     _describe(data_where, data)
     _describe(labels_where, labels)
     return {"features": data.values, "label": label}
@@ -111,19 +114,24 @@ def _parse(stream: BinaryIO, where: str) -> NumericCsv:
 def _labels(labels: NumericCsv, where: str) -> np.ndarray:
     """The 0/1 label column as uint8; any other value is an error naming its line."""
     if labels.values.shape[1] != 1:
-        raise DataError(where, f"{labels.values.shape[1]} columns besides any row index; expected one 0/1 label "
-                               "per line, optionally after a row index")
+        raise DataError(
+            where,
+            f"{labels.values.shape[1]} columns besides any row index; expected one 0/1 label "
+            "per line, optionally after a row index",
+        )
     column = labels.values[:, 0]
     bad = np.flatnonzero((column != 0) & (column != 1))
     if bad.size:
         row = int(bad[0])
-        raise DataError(f"{where}:{labels.first_data_line + row}",
-                        f"label {column[row]:g}; expected 0 (benign) or 1 (attack)")
+        raise DataError(
+            f"{where}:{labels.first_data_line + row}", f"label {column[row]:g}; expected 0 (benign) or 1 (attack)"
+        )
     return column.astype(np.uint8)
 
 
 def _describe(where: str, parsed: NumericCsv) -> None:
     header = f"yes ({len(parsed.header)} names)" if parsed.header else "no"
     index = f"yes (counting from {parsed.index_start}, removed)" if parsed.index_start is not None else "no"
-    log.info("%s: %d rows x %d columns; header row: %s; row-index column: %s",
-             where, *parsed.values.shape, header, index)
+    log.info(
+        "%s: %d rows x %d columns; header row: %s; row-index column: %s", where, *parsed.values.shape, header, index
+    )

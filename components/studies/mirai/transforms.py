@@ -6,6 +6,7 @@ Statistics are accumulated in float64 over chunks of rows, so a 535,000 x 92
 training split is never copied whole and large Kitsune values (variances
 near 1e9) do not lose precision.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -15,7 +16,7 @@ CHUNK_ROWS = 1 << 16
 
 def _chunks(rows: np.ndarray):
     for start in range(0, len(rows), CHUNK_ROWS):
-        yield rows[start:start + CHUNK_ROWS]
+        yield rows[start : start + CHUNK_ROWS]
 
 
 def fit_standardizer(features: np.ndarray, rows: np.ndarray, first_column: int) -> dict:
@@ -39,8 +40,12 @@ def fit_standardizer(features: np.ndarray, rows: np.ndarray, first_column: int) 
     std = np.sqrt(squares / len(rows))
     constant = low == high
     mean[constant], std[constant] = low[constant], 1.0
-    return {"first_column": first_column, "mean": mean.tolist(), "std": std.tolist(),
-            "constant_columns": np.flatnonzero(constant).tolist()}
+    return {
+        "first_column": first_column,
+        "mean": mean.tolist(),
+        "std": std.tolist(),
+        "constant_columns": np.flatnonzero(constant).tolist(),
+    }
 
 
 def standardize(features: np.ndarray, rows: np.ndarray, scaler: dict) -> np.ndarray:
@@ -49,8 +54,8 @@ def standardize(features: np.ndarray, rows: np.ndarray, scaler: dict) -> np.ndar
     mean, std = np.asarray(scaler["mean"]), np.asarray(scaler["std"])
     out = np.empty((len(rows), len(mean)), np.float32)
     for start in range(0, len(rows), CHUNK_ROWS):
-        chunk = rows[start:start + CHUNK_ROWS]
-        out[start:start + len(chunk)] = (features[chunk, first:] - mean) / std
+        chunk = rows[start : start + CHUNK_ROWS]
+        out[start : start + len(chunk)] = (features[chunk, first:] - mean) / std
     return out
 
 

@@ -13,6 +13,7 @@ Examples from the seed: ``2x20-sigmoid``, ``4x50-sigmoid``, ``2x20-sigmoid+bn``,
 ``5x50-sigmoid+bn`` (= ``best``), ``5x50-sigmoid+bn+mcdropout``.
 Parsing is pure Python so that parameters can be checked at compile time.
 """
+
 from __future__ import annotations
 
 import re
