@@ -14,7 +14,7 @@ import os
 import shlex
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from bench import compile_time, ingest_scale, machine, pipeline_overhead, report, targets, throughput
 from bench.child import LOG_DIR_VARIABLE, REPO, run_child
@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"measuring ({plan.name} plan, {plan.repeats} repeats); every child's output: {work}/children.log", flush=True
     )
-    started, start = datetime.now(timezone.utc), time.perf_counter()
+    started, start = datetime.now(UTC), time.perf_counter()
     results: dict = {
         "command": shlex.join([os.path.relpath(sys.executable, REPO), "-m", "bench", *argv]),
         "plan": plan.name,

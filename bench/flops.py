@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 
-
 COUNTED = ("Conv2D", "Dense")
 NEGLIGIBLE = ("BatchNormalization",)  # weighted, but a few operations per activation
 

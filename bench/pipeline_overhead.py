@@ -75,7 +75,7 @@ def step_phases(step: dict, launch: dict) -> dict:
         step["exit"],
         launch["end"],
     )
-    return {phase: max(0.0, b - a) for phase, a, b in zip(PHASES, marks, marks[1:])}
+    return {phase: max(0.0, b - a) for phase, a, b in zip(PHASES, marks, marks[1:], strict=False)}
 
 
 def match(steps: list[dict], launches: list[dict]) -> list[tuple[dict, dict]]:
@@ -86,9 +86,10 @@ def match(steps: list[dict], launches: list[dict]) -> list[tuple[dict, dict]]:
             (
                 step,
                 next(
-                    l
-                    for l in launches
-                    if l["task"] == step["task"] and l["launch"] - 0.05 <= step["process_start"] <= l["end"]
+                    launch
+                    for launch in launches
+                    if launch["task"] == step["task"]
+                    and launch["launch"] - 0.05 <= step["process_start"] <= launch["end"]
                 ),
             )
         )
@@ -107,8 +108,8 @@ def union_seconds(intervals: list[tuple[float, float]]) -> float:
 def breakdown(child: dict, steps: list[dict], wall: float) -> dict:
     """One run's figures: wall, in-process sum, phase totals, orchestration, I/O, TensorFlow steps."""
     pairs = match(steps, child["launches"])
-    phases = {phase: sum(step_phases(s, l)[phase] for s, l in pairs) for phase in PHASES}
-    alive = union_seconds([(l["launch"], l["end"]) for l in child["launches"]])
+    phases = {phase: sum(step_phases(s, launch)[phase] for s, launch in pairs) for phase in PHASES}
+    alive = union_seconds([(launch["launch"], launch["end"]) for launch in child["launches"]])
     busy = union_seconds([(s["function_start"], s["function_end"]) for s in steps])
     return {
         "wall_seconds": wall,
@@ -122,7 +123,9 @@ def breakdown(child: dict, steps: list[dict], wall: float) -> dict:
         "child_import_seconds": child["imported"] - child["start"],
         "table_io_seconds": sum(s["table_io_seconds"] for s in steps),
         "tensorflow_steps": sorted(s["task"] for s in steps if s["imported_tensorflow"]),
-        "per_step": [{"task": s["task"], **step_phases(s, l), "table_io": s["table_io_seconds"]} for s, l in pairs],
+        "per_step": [
+            {"task": s["task"], **step_phases(s, launch), "table_io": s["table_io_seconds"]} for s, launch in pairs
+        ],
     }
 
 

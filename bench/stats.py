@@ -16,4 +16,4 @@ def spread(values: list[float]) -> dict:
 def paired_ratios(numerators: list[float], denominators: list[float]) -> dict:
     if len(numerators) != len(denominators):
         raise ValueError("paired ratios need as many numerators as denominators")
-    return spread([n / d for n, d in zip(numerators, denominators)])
+    return spread([n / d for n, d in zip(numerators, denominators, strict=False)])

@@ -7,7 +7,7 @@ them to a target's image at compile time; nothing is pip-installed at run
 time, not even kfp (the image has it).
 """
 
-from typing import List, NamedTuple
+from typing import NamedTuple
 
 from kfp import dsl
 from kfp.dsl import HTML, Artifact, ClassificationMetrics, Dataset, Input, Markdown, Metrics, Model, Output
@@ -56,7 +56,7 @@ def preprocess(
     test.metadata["baselines"] = counts.get("baselines", {})
 
 
-def plan_folds(study: str, dataset: Input[Dataset], params: dict, seed: int, work_uri: str) -> List[dict]:
+def plan_folds(study: str, dataset: Input[Dataset], params: dict, seed: int, work_uri: str) -> list[dict]:
     """The (variant, fold) pairs to cross-validate, each with where its score goes."""
     from components.steps.cross_validate import plan
 
@@ -82,7 +82,7 @@ def cross_validate(
 
 
 def compare_variants(
-    study: str, params: dict, folds: List[dict], metrics: Output[Metrics], comparison: Output[Markdown]
+    study: str, params: dict, folds: list[dict], metrics: Output[Metrics], comparison: Output[Markdown]
 ) -> str:
     """Per-variant mean ± std over folds, as seed 000's table; returns the best variant
     (the only one, when ``cv_folds=0`` left the plan empty)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import posixpath
 import tarfile
-from typing import Iterator
+from collections.abc import Iterator
 
 from components.errors import DataError
 

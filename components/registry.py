@@ -53,12 +53,12 @@ class RegistryError(storage.StorageError):
 
 def new_version(now: _dt.datetime | None = None) -> str:
     """A sortable, unique version id: ``v<UTC yyyymmddHHMMSS>-<8 hex>``."""
-    now = now or _dt.datetime.now(_dt.timezone.utc)
-    return f"v{now.astimezone(_dt.timezone.utc):%Y%m%d%H%M%S}-{secrets.token_hex(4)}"
+    now = now or _dt.datetime.now(_dt.UTC)
+    return f"v{now.astimezone(_dt.UTC):%Y%m%d%H%M%S}-{secrets.token_hex(4)}"
 
 
 def _utcnow() -> str:
-    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+    return _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
 
 
 def _check_name(kind: str, value: str) -> str:

@@ -27,7 +27,7 @@ def _png(fig) -> str:
 def learning_curves(history: dict) -> str:
     metrics = [m for m in ("loss", "accuracy") if m in history]
     fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.5), squeeze=False)
-    for ax, metric in zip(axes[0], metrics):
+    for ax, metric in zip(axes[0], metrics, strict=False):
         epochs = np.arange(1, len(history[metric]) + 1)
         ax.plot(epochs, history[metric], "o-", label="training")
         if "val_" + metric in history:
@@ -89,7 +89,7 @@ def example_grid(draw, table: dict, rows, labels, predicted, class_names: list[s
     )
     for ax in axes.flat:
         ax.axis("off")
-    for ax, row in zip(axes.flat, rows):
+    for ax, row in zip(axes.flat, rows, strict=False):
         draw(ax, table, row)
         ax.set_title(f"true {class_names[int(labels[row])]}\npred {class_names[int(predicted[row])]}", fontsize=8)
     return _png(fig)

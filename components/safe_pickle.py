@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import io
 import pickle
-from typing import BinaryIO, Iterable
+from collections.abc import Iterable
+from typing import BinaryIO
 
 from components.errors import DataError
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Union
 
 import numpy as np
 
@@ -41,7 +41,7 @@ class Ragged:
     def lengths(self) -> np.ndarray:
         return np.diff(self.row_splits)
 
-    def take(self, indices: np.ndarray) -> "Ragged":
+    def take(self, indices: np.ndarray) -> Ragged:
         """The rows at ``indices``, in that order, without a Python loop over values."""
         indices = np.asarray(indices, dtype=np.int64)
         starts = self.row_splits[:-1][indices]
@@ -53,7 +53,7 @@ class Ragged:
         return Ragged(self.values[np.repeat(starts, lengths) + within], splits)
 
     @classmethod
-    def from_rows(cls, rows: Iterable[np.ndarray], dtype) -> "Ragged":
+    def from_rows(cls, rows: Iterable[np.ndarray], dtype) -> Ragged:
         rows = [np.asarray(r, dtype=dtype) for r in rows]
         splits = np.zeros(len(rows) + 1, dtype=np.int64)
         np.cumsum([len(r) for r in rows], out=splits[1:])
@@ -61,7 +61,7 @@ class Ragged:
         return cls(values.astype(dtype, copy=False), splits)
 
     @classmethod
-    def from_strings(cls, texts: Iterable[str]) -> "Ragged":
+    def from_strings(cls, texts: Iterable[str]) -> Ragged:
         """UTF-8 bytes of each string, as a uint8 ragged column."""
         return cls.from_rows((np.frombuffer(t.encode("utf-8"), np.uint8) for t in texts), np.uint8)
 
@@ -71,7 +71,7 @@ class Ragged:
         return [data[s[i] : s[i + 1]].decode("utf-8") for i in range(len(self))]
 
 
-Column = Union[np.ndarray, Ragged]
+Column = np.ndarray | Ragged
 Table = dict[str, Column]
 
 
@@ -94,7 +94,7 @@ def concat(tables: list[Mapping[str, Column]]) -> Table:
         cols = [t[name] for t in tables]
         if isinstance(first, Ragged):
             offsets = np.cumsum([0] + [len(c.values) for c in cols[:-1]])
-            splits = np.concatenate([[0]] + [c.row_splits[1:] + o for c, o in zip(cols, offsets)])
+            splits = np.concatenate([[0]] + [c.row_splits[1:] + o for c, o in zip(cols, offsets, strict=False)])
             out[name] = Ragged(np.concatenate([c.values for c in cols]), splits.astype(np.int64))
         else:
             out[name] = np.concatenate(cols)

@@ -8,8 +8,8 @@ Reviews are tokenised once (a stateless step); the vocabulary is then
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 import numpy as np
 

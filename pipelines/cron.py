@@ -59,7 +59,7 @@ def parse(expression: str) -> tuple[str, ...]:
         )
     if len(fields) != 5:
         raise CronError(f"{expression!r} has {len(fields)} field(s); give the standard 5-field form {FORM}")
-    for value, spec in zip(fields, FIELDS):
+    for value, spec in zip(fields, FIELDS, strict=False):
         _check_field(expression, value, *spec)
     return tuple(fields)
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pipelines.compile import build_pipeline
 from pipelines.targets import LOCAL, Target
 
-
 _EXCEPTION_LINE = re.compile(r"^\s*((?:\w+\.)*\w*(?:Error|Exception|Exists|NotFound|Failed|Pickle|Path)): (.+)$")
 _FAILED_TASK = re.compile(r"Inner task failed: '([\w-]+)'")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")

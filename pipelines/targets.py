@@ -330,7 +330,7 @@ def validate(target: Target, where: str | None = None) -> None:
                 f"only kfp targets run on Kubernetes; a {target.backend} target cannot use it"
                 + (" (the accelerator type picks the machine on Vertex AI)" if target.backend == "vertex" else ""),
             )
-    for label, value in target.node_selector.items():
+    for label in target.node_selector:
         if not _LABEL_KEY.match(label):
             fail("node_selector", f"{label!r} is not a Kubernetes label key")
     for i, toleration in enumerate(target.tolerations):

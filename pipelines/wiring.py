@@ -11,7 +11,8 @@ means a pipeline can never drift from the parameters its steps validate.
 """
 
 import inspect
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from kfp import dsl
 
@@ -122,7 +123,7 @@ def study_pipeline(study: str) -> Callable[[Target], Any]:
         names = [p.name for p in parameters]
 
         def pipeline(*args):
-            values = dict(zip(names, args))
+            values = dict(zip(names, args, strict=False))
             return study_dag(
                 Steps(target),
                 study,

@@ -83,7 +83,7 @@ def run_ingest(study: str, source: str, out_path: str) -> IngestSummary:
         source_bytes=source_bytes,
         records=tables.num_rows(table),
         dataset_sha256=file_sha256(out_path)[0],
-        label_counts={str(int(k)): int(v) for k, v in zip(labels, counts)},
+        label_counts={str(int(k)): int(v) for k, v in zip(labels, counts, strict=False)},
     )
     log.info("ingested %d records: labels %s", summary.records, summary.label_counts)
     return summary

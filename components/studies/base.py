@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any, Mapping
+from typing import Any
 
 STEPS = ("run", "preprocess", "train", "cross_validate", "evaluate")
 
@@ -63,7 +64,7 @@ class Params:
         return dataclasses.fields(cls)
 
     @classmethod
-    def from_mapping(cls, values: Mapping[str, Any] | None) -> "Params":
+    def from_mapping(cls, values: Mapping[str, Any] | None) -> Params:
         """Parameters from (possibly stringified) values; unknown names are an error."""
         values = dict(values or {})
         known = {f.name: f for f in cls.fields()}

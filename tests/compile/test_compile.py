@@ -67,7 +67,8 @@ def test_compiling_does_not_import_tensorflow(tmp_path):
     code = (
         "import sys; from pipelines.cli import main; "
         f"assert main(['compile', '--all', '-o', {str(tmp_path)!r}]) == 0; "
-        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras', 'sklearn', 'matplotlib')); "
+        "heavy = sorted(m for m in sys.modules "
+        "if m.split('.')[0] in ('tensorflow', 'keras', 'sklearn', 'matplotlib')); "
         "assert not heavy, heavy"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -40,7 +40,7 @@ def test_transforms_are_refitted_on_each_fold_only(raw, monkeypatch):
         cv.run_fold("imdb", raw[0], PARAMS, "32-1", 42, fold)
     held_out = [b for _, b in splits.folds(train_rows, table["label"], 3, 42)]
     assert len(seen) == 3
-    for fitted, held in zip(seen, held_out):
+    for fitted, held in zip(seen, held_out, strict=False):
         assert not set(fitted) & set(held), "fit saw its own fold's held-out rows"
         assert not set(fitted) & set(test_rows), "fit saw test rows"
         assert len(fitted) + len(held) == len(train_rows)

@@ -15,18 +15,15 @@ from components.steps.preprocess import PreprocessOutputs, run_preprocess
 from components.studies.imdb.sample import write_sample
 
 EPOCHS = 8
-TRAIN = (
-    """
+TRAIN = """
 import sys
 from components.steps import show_progress
 from components.steps.train import run_train
 show_progress()
 d, work = sys.argv[1], sys.argv[2]
-run_train("imdb", "64-64-1", f"{d}/train", f"{d}/validation", f"{d}/state", {"epochs": %d, "batch_size": 4,
+run_train("imdb", "64-64-1", f"{d}/train", f"{d}/validation", f"{d}/state", {"epochs": EPOCHS, "batch_size": 4,
           "fit_on_validation": False}, 1, f"{d}/model", f"{d}/history.json", work)
-"""
-    % EPOCHS
-)
+""".replace("EPOCHS", str(EPOCHS))
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ They skip, saying how to enable them, where podman or the image is absent.
 """
 
 import pytest
-
 from podman import podman_service, require_image
 
 

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from podman import podman
 
 pytestmark = pytest.mark.container

@@ -12,7 +12,6 @@ import tomllib
 from pathlib import Path
 
 import pytest
-
 from podman import REPO, image_tag, podman
 
 HOST_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")

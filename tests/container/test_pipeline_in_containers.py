@@ -14,7 +14,6 @@ import shutil
 import time
 
 import pytest
-
 from podman import containers_kept_until_exited
 
 pytestmark = pytest.mark.container

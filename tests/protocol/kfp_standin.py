@@ -49,7 +49,7 @@ class KfpStandIn:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
 
-    def __enter__(self) -> "KfpStandIn":
+    def __enter__(self) -> KfpStandIn:
         self._thread.start()
         return self
 

@@ -14,12 +14,13 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, NamedTuple
-
-import pytest
+from typing import NamedTuple
 
 import malformed as m
+import pytest
+
 from pipelines.cli import main
 
 
@@ -231,7 +232,9 @@ CASES = [
         "mirai-duplicate-row-index",
         "mirai",
         lambda d: m.mirai_pair(
-            d / "src", header="index,a,b,c", rows=[f"{i},{row}" for i, row in zip((0, 1, 1, 3, 4), m.MIRAI_ROWS)]
+            d / "src",
+            header="index,a,b,c",
+            rows=[f"{i},{row}" for i, row in zip((0, 1, 1, 3, 4), m.MIRAI_ROWS, strict=False)],
         ),
         r"{src}/Mirai_dataset.csv:4: row index 1 in column 1; expected 2",
     ),
@@ -311,7 +314,8 @@ CASES = [
         "digits-unipen-oversize-line",
         "digits",
         lambda d: m.pendigits(d / "src", train=m.unipen(points=" 10 20\n" + "1" * (1 << 21) + "\n")),
-        r"{src}/pendigits-train:5: line longer than 4096 characters; expected a UNIPEN keyword or 'x y' pen coordinates",
+        r"{src}/pendigits-train:5: line longer than 4096 characters; "
+        r"expected a UNIPEN keyword or 'x y' pen coordinates",
     ),
     Case(
         "digits-unipen-truncated-gzip",

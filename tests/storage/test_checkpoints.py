@@ -25,7 +25,7 @@ def test_checkpoint_restores_model_optimizer_and_history(store):
     restored, epochs, history = checkpoint.restore()
     assert epochs == 3 and len(history["loss"]) == 3
     assert int(restored.optimizer.iterations) == int(model.optimizer.iterations) == 12
-    for mine, theirs in zip(model.get_weights(), restored.get_weights()):
+    for mine, theirs in zip(model.get_weights(), restored.get_weights(), strict=False):
         np.testing.assert_array_equal(mine, theirs)
 
     restored.fit(

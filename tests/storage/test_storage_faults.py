@@ -141,7 +141,7 @@ def test_http_source_through_faults(http_site, fault_proxy, monkeypatch, tmp_pat
     with storage.open_read(uri) as f:  # so the reader skips the bytes it already has
         assert f.read(10) + f.read() == PAYLOAD
     assert proxy.faults == 1 and [m for m, _, _ in proxy.seen] == ["GET", "GET"]
-    assert proxy.seen[1][2] == "bytes=%d-" % (len(PAYLOAD) // 2)
+    assert proxy.seen[1][2] == f"bytes={len(PAYLOAD) // 2}-"
     proxy.clear()
     proxy.fail_always("503")
     with pytest.raises(storage.StorageError) as err:

@@ -33,7 +33,7 @@ def _training(study, ours_rate, seed_rate, ours_rss, seed_rss, flops=None):
 
 @pytest.fixture
 def results():
-    phases = dict(zip(PHASES, (0.1, 0.5, 1.5, 0.2, 30.0, 0.01, 4.0)))
+    phases = dict(zip(PHASES, (0.1, 0.5, 1.5, 0.2, 30.0, 0.01, 4.0), strict=False))
     run = {
         "wall_seconds": 40.0,
         "in_process_seconds": 30.0,
@@ -120,7 +120,9 @@ def _table_rows(markdown, heading):
     section = markdown.split(f"## {heading}", 1)[1].split("\n## ", 1)[0]
     lines = [line for line in section.splitlines() if line.startswith("| ")]
     header = [cell.strip() for cell in lines[0].strip("|").split("|")]
-    return [dict(zip(header, (cell.strip() for cell in line.strip("|").split("|")))) for line in lines[1:]]
+    return [
+        dict(zip(header, (cell.strip() for cell in line.strip("|").split("|")), strict=False)) for line in lines[1:]
+    ]
 
 
 def _value(cell):
@@ -132,7 +134,7 @@ def test_training_table_matches_the_json(results, tmp_path):
     data = json.loads((tmp_path / "b.json").read_text())
     rows = _table_rows((tmp_path / "b.md").read_text(), "Training throughput")
     assert [row["study"] for row in rows] == [s["study"] for s in data["training"]]
-    for row, study in zip(rows, data["training"]):
+    for row, study in zip(rows, data["training"], strict=False):
         for column, value in (
             ("throughput x min", study["throughput_ratio"]["min"]),
             ("throughput x median", study["throughput_ratio"]["median"]),

@@ -3,12 +3,12 @@
 import numpy as np
 import pytest
 
+from components import tables
+from components.steps.ingest import run_ingest
 from components.steps.preprocess import PreprocessOutputs, run_preprocess
 from components.studies.cifar10 import recipe
 from components.studies.cifar10.inputs import random_pad_crop, standardize
 from components.studies.cifar10.sample import write_sample
-from components.steps.ingest import run_ingest
-from components import tables
 
 
 def test_standardize_centres_and_scales_each_image_by_its_own_statistics():
@@ -30,7 +30,7 @@ def _marked(n: int) -> dict:
 
 
 def _collect(ds):
-    xs, ys = zip(*((x.numpy(), y.numpy()) for x, y in ds))
+    xs, ys = zip(*((x.numpy(), y.numpy()) for x, y in ds), strict=False)
     return np.concatenate(xs), np.concatenate(ys)
 
 
@@ -52,7 +52,7 @@ def test_training_batches_are_flipped_at_random_and_reshuffled_every_epoch():
         rows, cols = np.unravel_index(x[..., 0].reshape(32, -1).argmax(axis=1), (32, 32))
         flipped = cols == 29
         assert set(cols) <= {2, 29} and sorted(rows) == list(range(32)), "each image once, flipped or not"
-        for xi, r, f in zip(x, rows, flipped):
+        for xi, r, f in zip(x, rows, flipped, strict=False):
             np.testing.assert_allclose(xi, plain[r][:, ::-1] if f else plain[r], atol=1e-6)
         np.testing.assert_array_equal(y.argmax(axis=1), table["label"][rows])
         flips.append(flipped.tolist())
@@ -90,7 +90,10 @@ def preprocessed(tmp_path_factory):
 def test_validation_is_drawn_without_replacement(preprocessed):
     counts, out, raw = preprocessed
     assert counts == {"train": 80, "validation": 40, "test": 120}
-    key = lambda table: {img.tobytes() for img in table["image"]}  # every synthetic image is unique
+
+    def key(table):
+        return {img.tobytes() for img in table["image"]}  # every synthetic image is unique
+
     train, validation = tables.load(out.train), tables.load(out.validation)
     assert len(key(train)) == 80 and len(key(validation)) == 40, "no image drawn twice"
     assert not key(train) & key(validation), "no validation image is also a training image"

@@ -1,4 +1,3 @@
-import gzip
 import io
 import os
 import pickle
@@ -28,9 +27,9 @@ def _tar(path, members: dict, links: dict = ()):
 
 def _minimal(extra: dict | None = None) -> dict:
     members = {
-        f"aclImdb/{s}/{l}/{i}_{7 if l == 'pos' else 2}.txt": f"{s} {l} review {i}"
+        f"aclImdb/{s}/{label}/{i}_{7 if label == 'pos' else 2}.txt": f"{s} {label} review {i}"
         for s in ("train", "test")
-        for l in ("neg", "pos")
+        for label in ("neg", "pos")
         for i in range(2)
     }
     members.update(extra or {})
@@ -41,7 +40,7 @@ def test_reads_the_official_layout_with_labels_and_splits(tmp_path):
     table = sources.read(_tar(tmp_path / "a.tar.gz", _minimal({"aclImdb/imdb.vocab": "the\n"})))
     texts = table["text"].to_strings()
     assert len(texts) == 8
-    assert sorted(zip(table["split"].tolist(), table["label"].tolist())).count((0, 1)) == 2
+    assert sorted(zip(table["split"].tolist(), table["label"].tolist(), strict=False)).count((0, 1)) == 2
     assert texts[table["label"].tolist().index(1)].split()[1] == "pos"
 
 

@@ -91,7 +91,7 @@ def _image_folder(out_dir: str, splits: dict, format: str) -> str:
     ext, options = ("jpg", {"format": "JPEG", "quality": 75}) if format == "jpeg" else ("png", {"format": "PNG"})
     files = {}
     for split, (labels, images) in splits.items():
-        for i, (label, image) in enumerate(zip(labels, images)):
+        for i, (label, image) in enumerate(zip(labels, images, strict=False)):
             buffer = io.BytesIO()
             Image.fromarray(image).save(buffer, **options)
             files[f"cifar10/{split}/{CLASS_NAMES[label]}/{i:04d}.{ext}"] = buffer.getvalue()

@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import re
 import tarfile
-from typing import Iterator
+from collections.abc import Iterator
 
 import numpy as np
 

@@ -15,7 +15,7 @@ import json
 import os
 import tarfile
 import zipfile
-from typing import Iterator
+from collections.abc import Iterator
 
 import numpy as np
 

@@ -15,7 +15,7 @@ def recurrent_classifier(variant: RecurrentVariant, points: int, classes: int) -
     inputs = keras.Input(shape=(points, 2), dtype="float32", name="trajectory")
     x = inputs
     last = len(variant.units) - 1
-    for i, (units, rate) in enumerate(zip(variant.units, variant.dropout)):
+    for i, (units, rate) in enumerate(zip(variant.units, variant.dropout, strict=False)):
         layer = _CELLS[variant.cell](
             units, return_sequences=i < last, dropout=variant.cell_dropout, recurrent_dropout=variant.recurrent_dropout
         )

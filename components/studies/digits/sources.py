@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 import os
-from typing import Iterator
+from collections.abc import Iterator
 
 from components.compression import TRUNCATION_ERRORS, open_stream
 from components.errors import DataError

@@ -14,7 +14,8 @@ one side, which the generic label-stratified split would not.
 
 from __future__ import annotations
 
-from typing import Iterable, NamedTuple
+from collections.abc import Iterable
+from typing import NamedTuple
 
 import numpy as np
 

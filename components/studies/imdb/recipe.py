@@ -8,7 +8,7 @@ from components.baselines import text_baselines
 from components.row_batches import row_batches
 from components.studies.imdb import ImdbParams, sources, text
 from components.studies.imdb.variants import parse_variant
-from components.tables import Ragged, Table
+from components.tables import Table
 from components.vocabulary import Corpus, fit_vocabulary, intern_tokens
 
 CLASS_NAMES = ("negative", "positive")

@@ -15,7 +15,7 @@ import os
 import re
 import tarfile
 import zipfile
-from typing import Iterator
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -92,9 +92,9 @@ def _table(reviews: Iterator[tuple[str, str, str, str, bytes]], source: str) -> 
 
 
 def _check_coverage(source: str, splits: np.ndarray, labels: np.ndarray) -> None:
-    for s, split in enumerate(SPLITS):
-        for l, label in enumerate(LABELS):
-            if not np.any((splits == s) & (labels == l)):
+    for split_code, split in enumerate(SPLITS):
+        for label_code, label in enumerate(LABELS):
+            if not np.any((splits == split_code) & (labels == label_code)):
                 raise DataError(source, f"no reviews in aclImdb/{split}/{label}/ (expected the aclImdb_v1 layout)")
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 import contextlib
 import queue
 import threading
-from typing import Iterator, TypeVar
+from collections.abc import Iterator
+from typing import TypeVar
 
 T = TypeVar("T")
 _END = object()

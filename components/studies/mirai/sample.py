@@ -24,7 +24,7 @@ import gzip
 import os
 import tarfile
 import tempfile
-from typing import Iterator
+from collections.abc import Iterator
 
 import numpy as np
 
