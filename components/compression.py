@@ -11,7 +11,7 @@ from __future__ import annotations
 import bz2
 import gzip
 import lzma
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 _MAGIC = ((b"\x1f\x8b", gzip.open), (b"BZh", bz2.open), (b"\xfd7zXZ\x00", lzma.open))
 TRUNCATION_ERRORS = (EOFError, OSError, lzma.LZMAError)
@@ -22,7 +22,7 @@ def open_stream(path: str) -> BinaryIO:
         head = f.read(6)
     for magic, opener in _MAGIC:
         if head.startswith(magic):
-            return opener(path, "rb")
+            return cast(BinaryIO, opener(path, "rb"))
     return open(path, "rb")
 
 

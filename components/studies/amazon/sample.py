@@ -11,6 +11,8 @@ from __future__ import annotations
 import bz2
 import gzip
 import os
+from collections.abc import Callable
+from typing import IO
 
 import numpy as np
 
@@ -22,7 +24,7 @@ FILLER = (
 ).split()
 CLOSINGS = ("here", "done", "mine", "as described")
 FORMATS = ("ft.txt", "ft.txt.gz", "ft.txt.bz2")
-_OPENERS = {"ft.txt": open, "ft.txt.gz": gzip.open, "ft.txt.bz2": bz2.open}
+_OPENERS: dict[str, Callable[..., IO[str]]] = {"ft.txt": open, "ft.txt.gz": gzip.open, "ft.txt.bz2": bz2.open}
 
 
 def _review(rng: np.random.Generator, positive: bool, signal: float) -> str:

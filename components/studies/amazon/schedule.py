@@ -16,6 +16,8 @@ log = logging.getLogger(__name__)
 
 
 class PlateauSchedule(keras.callbacks.ReduceLROnPlateau):
+    monitor: str  # set by the base class; switched to "loss" in fits without validation data
+
     def __init__(self, factor: float, patience: int):
         super().__init__(monitor="val_loss", mode="min", factor=factor, patience=patience, verbose=1)
 

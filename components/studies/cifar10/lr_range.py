@@ -52,7 +52,8 @@ def lr_range_test(
     model = compiled_cnn("sgd", min_lr)
     data = batches(images, labels, batch_size, augment=True, seed=seed)
     total = epochs * math.ceil(len(labels) / batch_size)
-    lrs, losses = [], []
+    lrs: list[float] = []
+    losses: list[float] = []
     for x, y in data.repeat(epochs):
         lr = min_lr + (max_lr - min_lr) * len(lrs) / max(total - 1, 1)
         model.optimizer.learning_rate.assign(lr)

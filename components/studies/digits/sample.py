@@ -16,13 +16,14 @@ import json
 import os
 import tarfile
 import zipfile
+from typing import Any
 
 import numpy as np
 
 FORMATS = ("unipen", "dmd", "dmd.tar.gz", "dmd.zip")
 # Strokes of control points per digit, in a [-1, 1] box with y pointing up.
 _ARC = np.linspace(0, 2 * np.pi, 13)
-TEMPLATES = {
+TEMPLATES: dict[int, list[Any]] = {
     0: [np.stack([-0.6 * np.sin(_ARC), np.cos(_ARC)], axis=1)],
     1: [[(-0.3, 0.6), (0.0, 1.0), (0.0, -1.0)]],
     2: [[(-0.6, 0.5), (-0.3, 0.9), (0.3, 0.9), (0.6, 0.5), (0.4, 0.0), (-0.6, -1.0), (0.7, -1.0)]],

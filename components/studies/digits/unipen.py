@@ -79,6 +79,7 @@ def _segments(lines, path: str, name: str, split: int | None) -> Iterator[Trace]
             elif keyword.startswith("."):
                 raise DataError(f"{path}:{pen_down_at}", f"PEN_DOWN has no PEN_UP before {keyword} on line {number}")
             else:
+                assert segment is not None, "a PEN_DOWN is only accepted inside a .SEGMENT"
                 segment.points.append(_point(fields, where))
         elif keyword == ".SEGMENT":
             if segment is not None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from components.studies.base import ParameterError
 
@@ -30,7 +31,8 @@ class RecurrentVariant:
     bidirectional: bool = False
 
 
-_LSTM_DROPOUTS = {"dropout": (0.0, 0.0), "cell_dropout": 0.5, "recurrent_dropout": 0.01}
+# The seed's LSTMs drop on the cell inputs and recurrent state rather than between layers.
+_LSTM_DROPOUTS: dict[str, Any] = {"dropout": (0.0, 0.0), "cell_dropout": 0.5, "recurrent_dropout": 0.01}
 
 VARIANTS: dict[str, RecurrentVariant] = {
     "deep_gru": RecurrentVariant("RegularizedDeepGRU", "gru", (512, 512), (0.5, 0.5), 128, 0.0005),

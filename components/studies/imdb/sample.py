@@ -71,7 +71,7 @@ def _write_npz(out_dir: str, reviews: dict) -> str:
             for word in doc:
                 counts[word] = counts.get(word, 0) + 1
     rank = {w: i + 1 for i, w in enumerate(sorted(counts, key=lambda w: (-counts[w], w)))}
-    arrays = {}
+    arrays: dict[str, np.ndarray] = {}
     for split in ("train", "test"):
         docs = tokenized[(split, "neg")] + tokenized[(split, "pos")]
         x = np.empty(len(docs), dtype=object)
@@ -79,5 +79,8 @@ def _write_npz(out_dir: str, reviews: dict) -> str:
         arrays[f"x_{split}"] = x
         arrays[f"y_{split}"] = np.array([0] * len(tokenized[(split, "neg")]) + [1] * len(tokenized[(split, "pos")]))
     path = os.path.join(out_dir, "imdb.npz")
-    np.savez(path, **arrays)  # object arrays are pickled here, exactly as Keras ships them
+    # object arrays are pickled here, exactly as Keras ships them
+    np.savez(
+        path, x_train=arrays["x_train"], y_train=arrays["y_train"], x_test=arrays["x_test"], y_test=arrays["y_test"]
+    )
     return path

@@ -32,7 +32,7 @@ import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, NoReturn
 
 import numpy as np
 import pandas as pd
@@ -139,7 +139,7 @@ class _Rows:
         if self.count == 0:
             self.index_start = self._detect_index(values[:, 0])
         if self.index_start is not None:
-            self._check_index(values[:, 0])
+            self._check_index(values[:, 0], self.index_start)
             values = values[:, 1:]
         self._append(values)
         self.line += lines
@@ -155,8 +155,8 @@ class _Rows:
             )
         return int(column[0])
 
-    def _check_index(self, column: np.ndarray) -> None:
-        first = self.index_start + self.count
+    def _check_index(self, column: np.ndarray, start: int) -> None:
+        first = start + self.count
         expected = np.arange(first, first + len(column), dtype=np.float64).astype(np.float32)
         wrong = np.flatnonzero(column != expected)
         if wrong.size:
@@ -164,7 +164,7 @@ class _Rows:
             raise DataError(
                 f"{self.where}:{self.line + row}",
                 f"row index {column[row]:g} in column 1; expected {first + row} "
-                f"(column 1 counts rows from {self.index_start}: rows are missing or out of order)",
+                f"(column 1 counts rows from {start}: rows are missing or out of order)",
             )
 
     def _append(self, values: np.ndarray) -> None:
@@ -179,6 +179,9 @@ class _Rows:
         self.count = needed
 
     def finish(self) -> np.ndarray:
+        """The rows read; only called after at least one row (the reader refuses a file with none)."""
+        if self._matrix is None:
+            raise ValueError("no rows were added")
         self._matrix.resize((self.count, self._matrix.shape[1]), refcheck=False)
         return self._matrix
 
@@ -213,7 +216,7 @@ def _counting_start(column: np.ndarray) -> int | None:
     return int(start) if np.array_equal(column, count) else None
 
 
-def _diagnose(block: bytes, where: str, first_line: int, width: int) -> None:
+def _diagnose(block: bytes, where: str, first_line: int, width: int) -> NoReturn:
     """Raise a DataError naming the first bad line of ``block`` and what is wrong."""
     lines = block.split(b"\n")
     if block.endswith(b"\n"):

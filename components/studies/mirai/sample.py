@@ -53,12 +53,12 @@ def class_counts(per_class: int | None = None, rows: int | None = None) -> tuple
     """(benign, attack) rows in the real capture's ratio: ``per_class`` counts
     the benign (minority) rows, ``rows`` the total; ``rows=FULL_ROWS`` (or
     ``per_class=121621``) is the real size."""
-    if (per_class is None) == (rows is None):
-        raise ValueError("give exactly one of per_class (benign rows) and rows (all rows)")
-    if rows is not None:
+    if rows is not None and per_class is None:
         benign = round(rows * SEED_COUNTS[0] / FULL_ROWS)
         return benign, rows - benign
-    return per_class, round(per_class * SEED_COUNTS[1] / SEED_COUNTS[0])
+    if per_class is not None and rows is None:
+        return per_class, round(per_class * SEED_COUNTS[1] / SEED_COUNTS[0])
+    raise ValueError("give exactly one of per_class (benign rows) and rows (all rows)")
 
 
 def write_sample(
