@@ -43,8 +43,7 @@ def run_fold(
     Keras is imported here, not at module level: the light steps that plan
     the folds and compare their scores import this module too, and would
     otherwise pay for loading TensorFlow (seconds and hundreds of MB each)."""
-    from components.steps.evaluate import evaluate_model, majority_class
-    from components.steps.train import fit_model
+    from components.training import evaluate_model, fit_model, majority_class
 
     spec = get_study(study)
     p = spec.params.from_mapping(params)

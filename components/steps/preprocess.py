@@ -3,14 +3,14 @@ rows only, and write model-ready train/validation/test tables."""
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from components import splits, tables
+from components.artifacts import save_state
 from components.studies import get_study
 
 log = logging.getLogger(__name__)
@@ -24,18 +24,6 @@ class PreprocessOutputs:
     validation: str
     test: str
     state: str
-
-
-def save_state(path: str, state: dict) -> None:
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(state, f)
-    os.replace(tmp, path)
-
-
-def load_state(path: str) -> dict:
-    with open(path, encoding="utf-8") as f:
-        return json.load(f)
 
 
 def run_preprocess(study: str, raw_path: str, params: dict, seed: int, out: PreprocessOutputs) -> dict:
@@ -53,9 +41,10 @@ def run_preprocess(study: str, raw_path: str, params: dict, seed: int, out: Prep
     for path, rows in ((out.train, train_rows), (out.validation, val_rows), (out.test, test_rows)):
         tables.save(path, recipe.encode(prepared, rows, state))
     save_state(out.state, state)
-    counts = {"train": len(train_rows), "validation": len(val_rows), "test": len(test_rows)}
+    counts: dict[str, Any] = {"train": len(train_rows), "validation": len(val_rows), "test": len(test_rows)}
     log.info("split %s; transforms fitted on the %d training rows", counts, len(train_rows))
-    if hasattr(recipe, "baselines"):
-        counts["baselines"] = recipe.baselines(prepared, np.concatenate([train_rows, val_rows]), test_rows)
-        log.info("baselines on the test rows: %s", counts["baselines"])
+    baselines = recipe.baselines(prepared, np.concatenate([train_rows, val_rows]), test_rows)
+    if baselines:
+        counts["baselines"] = baselines
+        log.info("baselines on the test rows: %s", baselines)
     return counts
