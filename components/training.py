@@ -13,7 +13,7 @@ from typing import Any
 import keras
 import numpy as np
 
-from components import devices
+from components import devices, tables
 from components.checkpoints import EpochCheckpoint
 from components.metrics import classification_metrics, predicted_classes
 from components.studies import Params
@@ -90,7 +90,7 @@ def evaluate_model(
     data = recipe.dataset(test, state, p.batch_size, shuffle=False, seed=0)
     loss = model.evaluate(data, verbose=0, return_dict=True)["loss"]
     proba = model.predict(data, verbose=0)
-    result = classification_metrics(test["label"], proba, list(recipe.CLASS_NAMES), majority)
+    result = classification_metrics(tables.array(test, "label"), proba, list(recipe.CLASS_NAMES), majority)
     result["loss"] = float(loss)
     result["predicted"] = predicted_classes(proba).tolist()
     if extras and (study_extras := recipe.evaluation_extras(model, state, test, p)):

@@ -53,7 +53,7 @@ def run_evaluate(
     recipe = spec.recipe()
     model = load_model(inputs.model_dir)
     test = tables.load(inputs.test)
-    majority = majority_class(tables.load(inputs.train)["label"])
+    majority = majority_class(tables.array(tables.load(inputs.train), "label"))
     result = evaluate_model(recipe, p, model, load_state(inputs.state), test, majority)
     result["baselines"] = baselines
     with open(inputs.history, encoding="utf-8") as f:
@@ -61,10 +61,9 @@ def run_evaluate(
     predicted = np.asarray(result.pop("predicted"))
     examples = None
     if recipe.draws_examples:
-        rows = misclassified_rows(test["label"], predicted, GRID_SIZE)
-        examples = report.example_grid(
-            recipe.draw_example, test, rows, test["label"], predicted, list(recipe.CLASS_NAMES)
-        )
+        labels = tables.array(test, "label")
+        rows = misclassified_rows(labels, predicted, GRID_SIZE)
+        examples = report.example_grid(recipe.draw_example, test, rows, labels, predicted, list(recipe.CLASS_NAMES))
     facts = {"study": study, "variant": variant, "test rows": len(test["label"]), "epochs": len(history["loss"])}
     with open(report_path, "w", encoding="utf-8") as f:
         f.write(report.render(f"{spec.title}: evaluation", result, history, facts, examples))

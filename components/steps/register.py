@@ -7,11 +7,12 @@ import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from components.registry import Registry
-from components.studies import RunParams, get_study
+from components.studies import Params, RunParams, get_study
 from components.version import code_version
 
 log = logging.getLogger(__name__)
@@ -65,11 +66,11 @@ def run_register(study: str, inputs: RegisterInputs, params: dict, registry_uri:
     return version
 
 
-def _names(params) -> set[str]:
+def _names(params: type[Params]) -> set[str]:
     return {f.name for f in params.fields()}
 
 
-def _still_better(evaluation: dict):
+def _still_better(evaluation: dict) -> Callable[[dict | None], tuple[bool, str]]:
     """Promote unless a champion that beats this model landed since evaluation
     (forced registrations always promote)."""
     mine = evaluation["accuracy"]

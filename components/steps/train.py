@@ -44,12 +44,12 @@ def run_train(
     p = spec.params.from_mapping(params)
     recipe = spec.recipe()
     state = load_state(inputs.state)
-    train = tables.load(inputs.train)
-    validation: Table | None = tables.load(inputs.validation)
+    train, validation = tables.load(inputs.train), tables.load(inputs.validation)
+    validation_data: Table | None = validation  # scored after each epoch, when there is any
     if p.fit_on_validation:
-        train, validation = tables.concat([train, validation]), None
+        train, validation_data = tables.concat([train, validation]), None
     elif tables.num_rows(validation) == 0:
-        validation = None
+        validation_data = None
     log.info("training %s on %d rows for %d epochs", variant, tables.num_rows(train), p.epochs)
     identity = {
         "task": "train",
@@ -59,7 +59,7 @@ def run_train(
         "data": [file_sha256(path)[0] for path in (inputs.train, inputs.validation, inputs.state)],
     }
     model, curves = fit_model(
-        recipe, p, variant, state, train, validation, seed, checkpoint_uri(work_uri, study, identity)
+        recipe, p, variant, state, train, validation_data, seed, checkpoint_uri(work_uri, study, identity)
     )
     save_model(model, out.model_dir)
     with open(out.history, "w", encoding="utf-8") as f:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from components import tables
 from components.baselines import text_baselines
 from components.studies.amazon import AmazonParams, sources, text
 from components.studies.amazon.variants import parse_variant
@@ -22,8 +23,8 @@ class AmazonRecipe(Recipe[AmazonParams, Corpus]):
 
     def prepare(self, table: Table) -> Corpus:
         """Every review tokenised once, as ids into a lexicon (imdb's shape, amazon's tokenizer)."""
-        tokens, lexicon = intern_tokens(map(text.tokenize, table["text"].to_strings()))
-        return Corpus(tokens, lexicon, table["label"])
+        tokens, lexicon = intern_tokens(map(text.tokenize, tables.ragged(table, "text").to_strings()))
+        return Corpus(tokens, lexicon, tables.array(table, "label"))
 
     def fit(self, prepared: Corpus, train_rows: np.ndarray, params: AmazonParams) -> dict:
         """The vocabulary (``max_tokens`` minus the padding and OOV ids) and the
@@ -44,7 +45,7 @@ class AmazonRecipe(Recipe[AmazonParams, Corpus]):
         the stored tables ragged."""
         import tensorflow as tf
 
-        ids = table["tokens"]
+        ids = tables.ragged(table, "tokens")
         length = int(state["sequence_length"])
         ds = tf.data.Dataset.from_tensor_slices(
             (tf.RaggedTensor.from_row_splits(ids.values, ids.row_splits), table["label"])

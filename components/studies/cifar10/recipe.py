@@ -49,7 +49,12 @@ class Cifar10Recipe(Recipe[Cifar10Params, Table]):
         from components.studies.cifar10 import inputs
 
         return inputs.batches(
-            table["image"], table["label"], batch_size, augment=shuffle, seed=seed, pad=int(state.get("pad_crop", 0))
+            tables.array(table, "image"),
+            tables.array(table, "label"),
+            batch_size,
+            augment=shuffle,
+            seed=seed,
+            pad=int(state.get("pad_crop", 0)),
         )
 
     def build_model(self, state: dict, params: Cifar10Params, variant: str):
@@ -75,15 +80,18 @@ class Cifar10Recipe(Recipe[Cifar10Params, Table]):
             )
         callbacks = [CyclicLR(params.base_lr, params.max_lr, params.clr_step_epochs * steps_per_epoch)]
         if params.lr_range_epochs:
-            result = lr_range_test(train["image"], train["label"], params.batch_size, params.lr_range_epochs)
+            result = lr_range_test(
+                tables.array(train, "image"), tables.array(train, "label"), params.batch_size, params.lr_range_epochs
+            )
             callbacks.append(RecordInHistory(result))
         return {"callbacks": callbacks}
 
     def evaluation_extras(self, model, state: dict, test: Table, params: Cifar10Params) -> dict:
         """Per-class accuracy, the row-normalised confusion matrix, and the test rows
-        the model gets most confidently wrong (for an image grid in the report)."""
+        the model gets most confidently wrong (kept in the evaluation JSON; the
+        report shows the scalars, and its image grid is a seeded sample of mistakes)."""
         proba = model.predict(self.dataset(test, state, params.batch_size, shuffle=False, seed=0), verbose=0)
-        return misclassification_summary(test["label"], proba)
+        return misclassification_summary(tables.array(test, "label"), proba)
 
     def draw_example(self, ax, table: Table, row: int) -> None:
         """One test image as it was read (uint8 RGB), for the report's misclassified grid."""

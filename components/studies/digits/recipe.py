@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from components import tables
 from components.studies.digits import DigitsParams, sources, trajectory
 from components.studies.digits.traces import LABELS
 from components.studies.digits.variants import parse_variant
@@ -44,8 +45,9 @@ class DigitsRecipe(Recipe[DigitsParams, Prepared]):
         return sources.read(path)
 
     def prepare(self, table: Table) -> Prepared:
-        xy = table["xy"]
-        return Prepared(Ragged.from_rows((trajectory.clean(xy[i]) for i in range(len(xy))), np.float64), table["label"])
+        xy = tables.ragged(table, "xy")
+        cleaned = Ragged.from_rows((trajectory.clean(xy[i]) for i in range(len(xy))), np.float64)
+        return Prepared(cleaned, tables.array(table, "label"))
 
     def fit(self, prepared: Prepared, train_rows: np.ndarray, params: DigitsParams) -> dict:
         """Nothing is learnt from data; the state carries the settings every later step needs."""
@@ -63,7 +65,7 @@ class DigitsRecipe(Recipe[DigitsParams, Prepared]):
         training input (``shuffle``) also gets every trajectory reversed in time."""
         import tensorflow as tf
 
-        xy, label = table["xy"].astype(np.float32), table["label"].astype(np.int32)
+        xy, label = tables.array(table, "xy").astype(np.float32), tables.array(table, "label").astype(np.int32)
         if shuffle and state["reverse_augment"]:
             xy, label = np.concatenate([xy, trajectory.reverse_time(xy)]), np.concatenate([label, label])
         ds = tf.data.Dataset.from_tensor_slices((xy, label))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from components import tables
 from components.baselines import text_baselines
 from components.row_batches import row_batches
 from components.studies.imdb import ImdbParams, sources, text
@@ -24,14 +25,14 @@ class ImdbRecipe(Recipe[ImdbParams, Corpus]):
 
     def prepare(self, table: Table) -> Corpus:
         if "text" in table:
-            tokens, lexicon = intern_tokens(map(text.tokenize, table["text"].to_strings()))
+            tokens, lexicon = intern_tokens(map(text.tokenize, tables.ragged(table, "text").to_strings()))
         else:
             # Keras word ids: drop the padding/start/OOV markers, keep real words as tokens.
-            ids = table["tokens"]
+            ids = tables.ragged(table, "tokens")
             tokens, lexicon = intern_tokens(
                 (int(i) for i in ids[r] if i >= sources.FIRST_WORD_INDEX) for r in range(len(ids))
             )
-        return Corpus(tokens, lexicon, table["label"])
+        return Corpus(tokens, lexicon, tables.array(table, "label"))
 
     def fit(self, prepared: Corpus, train_rows: np.ndarray, params: ImdbParams) -> dict:
         """The vocabulary: the ``num_words`` most frequent tokens of the training rows."""
@@ -50,7 +51,7 @@ class ImdbRecipe(Recipe[ImdbParams, Corpus]):
         columns of the batch's rows (gathered by row number, see ``components.row_batches``)."""
         import tensorflow as tf
 
-        columns = table["columns"]
+        columns = tables.ragged(table, "columns")
         values, splits = tf.constant(columns.values, tf.int64), tf.constant(columns.row_splits, tf.int64)
         labels = tf.constant(table["label"])
         width = int(state["num_words"])

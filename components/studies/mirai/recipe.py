@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from components import tables
 from components.row_batches import row_batches
 from components.studies.base import ParameterError
 from components.studies.mirai import MiraiParams, sources, transforms
@@ -46,7 +47,7 @@ class MiraiRecipe(Recipe[MiraiParams, Prepared]):
         return sources.read(path)
 
     def prepare(self, table: Table) -> Prepared:
-        return Prepared(table["features"], table["label"])
+        return Prepared(tables.array(table, "features"), tables.array(table, "label"))
 
     def fit(self, prepared: Prepared, train_rows: np.ndarray, params: MiraiParams) -> dict:
         """Mean and std of the kept features over the training rows only.
@@ -86,7 +87,11 @@ class MiraiRecipe(Recipe[MiraiParams, Prepared]):
 
     def training_extras(self, train: Table, params: MiraiParams) -> TrainingExtras:
         """Balanced class weights from this training table's labels (so each CV fold gets its own)."""
-        return {"class_weight": transforms.balanced_class_weights(train["label"])} if params.class_weights else {}
+        return (
+            {"class_weight": transforms.balanced_class_weights(tables.array(train, "label"))}
+            if params.class_weights
+            else {}
+        )
 
     def evaluation_extras(self, model, state: dict, test: Table, params: MiraiParams) -> dict:
         """Monte-Carlo dropout: accuracy over ``mc_passes`` stochastic passes, mean and std."""
@@ -96,7 +101,7 @@ class MiraiRecipe(Recipe[MiraiParams, Prepared]):
         if not has_mc_dropout(model):
             return {"mc_dropout": "not run: this model has no Monte-Carlo dropout layers"}
         data = self.dataset(test, state, MC_BATCH_SIZE, shuffle=False, seed=0)
-        truth = test["label"].astype(np.int64)
+        truth = tables.array(test, "label").astype(np.int64)
         accuracies = [
             float(np.mean(predicted_classes(model.predict(data, verbose=0)) == truth)) for _ in range(params.mc_passes)
         ]
