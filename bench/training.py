@@ -19,7 +19,7 @@ from bench.prepare import SEED, outputs
 
 def _load(study: str, folder: str, epochs: int):
     from components import tables
-    from components.steps.preprocess import load_state
+    from components.artifacts import load_state
     from components.studies import get_study
 
     spec = get_study(study)
@@ -58,7 +58,7 @@ def _samples_per_epoch(batches) -> int:
 
 
 def ours(study: str, folder: str, epochs: int, variant: str) -> dict:
-    from components.steps.train import fit_model
+    from components.training import fit_model
 
     recipe, p, state, train = _load(study, folder, epochs)
     samples = _samples_per_epoch(recipe.dataset(train, state, p.batch_size, shuffle=True, seed=SEED))
@@ -70,7 +70,7 @@ def ours(study: str, folder: str, epochs: int, variant: str) -> dict:
 def seed(study: str, folder: str, epochs: int, variant: str) -> dict:
     import keras
 
-    from components.steps.train import EpochTimer
+    from components.training import EpochTimer
 
     recipe, p, state, train = _load(study, folder, epochs)
     keras.utils.set_random_seed(SEED)

@@ -1,16 +1,19 @@
-"""The six KFP components: thin adapters from artifacts to ``components.steps``.
+"""The KFP components (``Components`` lists them): thin adapters from artifacts to ``components.steps``.
 
-Each function below becomes a lightweight KFP component whose source is
-embedded in the compiled pipeline and run inside the project's image, so
-every body imports what it needs itself. ``build_components(image)`` binds
-them to a target's image at compile time; nothing is pip-installed at run
-time, not even kfp (the image has it).
+Each component function below becomes a lightweight KFP component whose
+source is embedded in the compiled pipeline and run inside the project's
+image, so every body imports what it needs itself (helpers here, such as
+``log_to_kfp``, are imported from this module like any other).
+``build_components(image)`` binds them to a target's image at compile time;
+nothing is pip-installed at run time, not even kfp (the image has it).
+KFP-specific code (artifacts, metrics objects) stays in this module: the
+steps know nothing of KFP.
 """
-
-from typing import NamedTuple
 
 from kfp import dsl
 from kfp.dsl import HTML, Artifact, ClassificationMetrics, Dataset, Input, Markdown, Metrics, Model, Output
+
+from components import Components
 
 DEFAULT_IMAGE = "kfp-studies:0.1.0"
 
@@ -26,10 +29,10 @@ def ingest(study: str, source: str, dataset: Output[Dataset], source_version: st
     """Fetch and validate the study's source; record its sha256, size and record count.
 
     ``source_version`` (from ``probe_source``) is not read: it only keys KFP's cache to the data."""
-    from components.steps import show_progress
+    from components.steps import configure_task_logging
     from components.steps.ingest import run_ingest
 
-    show_progress()
+    configure_task_logging()
     dataset.metadata.update(run_ingest(study, source, dataset.path).as_metadata())
 
 
@@ -44,10 +47,10 @@ def preprocess(
     transform: Output[Artifact],
 ):
     """Split, fit transforms on the training rows only, and encode every split."""
-    from components.steps import show_progress
+    from components.steps import configure_task_logging
     from components.steps.preprocess import PreprocessOutputs, run_preprocess
 
-    show_progress()
+    configure_task_logging()
     counts = run_preprocess(
         study, dataset.path, params, seed, PreprocessOutputs(train.path, validation.path, test.path, transform.path)
     )
@@ -74,10 +77,10 @@ def cross_validate(
 ) -> float:
     """Train and score one fold of one variant, transforms refitted on the fold; returns its accuracy.
     Checkpoints each epoch beside ``result_uri``, so a preempted and retried task resumes."""
-    from components.steps import show_progress
+    from components.steps import configure_task_logging
     from components.steps.cross_validate import run_fold_to
 
-    show_progress()
+    configure_task_logging()
     return run_fold_to(study, dataset.path, params, variant, seed, fold, result_uri).accuracy
 
 
@@ -121,21 +124,18 @@ def train(
 ):
     """Fit the chosen variant; save ``model.keras``, a SavedModel and the learning curves.
     Checkpoints each epoch under ``work_uri``, so a preempted and retried task resumes."""
-    from components.steps import show_progress
-    from components.steps.train import run_train
+    from components.steps import configure_task_logging
+    from components.steps.train import TrainInputs, TrainOutputs, run_train
 
-    show_progress()
+    configure_task_logging()
     model.metadata.update(
         run_train(
             study,
             variant,
-            train.path,
-            validation.path,
-            transform.path,
+            TrainInputs(train.path, validation.path, transform.path),
             params,
             seed,
-            model.path,
-            history.path,
+            TrainOutputs(model.path, history.path),
             work_uri,
         )
     )
@@ -164,10 +164,11 @@ def evaluate(
     Returns whether to register (blessed or forced); the reason is in the
     ``evaluation`` artifact's metadata. (One plain output: kfp.local cannot
     branch on a NamedTuple field.)"""
-    from components.steps import show_progress
-    from components.steps.evaluate import BlessingPolicy, EvaluationInputs, log_to_kfp, run_evaluate_and_bless
+    from components.adapters import log_to_kfp
+    from components.steps import configure_task_logging
+    from components.steps.evaluate import BlessingPolicy, EvaluationInputs, run_evaluate_and_bless
 
-    show_progress()
+    configure_task_logging()
     result = run_evaluate_and_bless(
         study,
         variant,
@@ -195,31 +196,50 @@ def register(
     run_id: str,
 ) -> str:
     """Write the model version and its card to the registry; returns the version."""
-    from components.steps import show_progress
-    from components.steps.register import run_register
+    from components.steps import configure_task_logging
+    from components.steps.register import RegisterInputs, run_register
 
-    show_progress()
+    configure_task_logging()
     return run_register(
-        study, model.path, report.path, evaluation.path, dict(dataset.metadata), params, registry_uri, image, run_id
+        study,
+        RegisterInputs(model.path, report.path, evaluation.path, dict(dataset.metadata)),
+        params,
+        registry_uri,
+        image,
+        run_id,
     )
 
 
-class Components(NamedTuple):
-    ingest: object
-    preprocess: object
-    plan_folds: object
-    cross_validate: object
-    compare_variants: object
-    train: object
-    evaluate: object
-    register: object
-    probe_source: object  # runs before ingest when caching is on (pipelines/steps.py)
+def log_to_kfp(result: dict, metrics: Metrics, classification_metrics: ClassificationMetrics) -> None:
+    """Scalars into KFP ``Metrics``; confusion matrix and ROC into ``ClassificationMetrics``."""
+    for name in (
+        "accuracy",
+        "loss",
+        "majority_baseline_accuracy",
+        "macro_precision",
+        "macro_recall",
+        "macro_f1",
+        "roc_auc",
+    ):
+        if name in result:
+            metrics.log_metric(name, result[name])
+    for label, m in result["per_class"].items():
+        for name in ("precision", "recall", "f1"):
+            metrics.log_metric(f"{label}.{name}", m[name])
+    for group in ("extras", "baselines"):
+        for name, value in result.get(group, {}).items():
+            if isinstance(value, (int, float)):
+                metrics.log_metric(name, value)
+    classification_metrics.log_confusion_matrix(result["class_names"], result["confusion_matrix"])
+    if "roc_curve" in result:
+        curve = result["roc_curve"]
+        classification_metrics.log_roc_curve(curve["fpr"], curve["tpr"], curve["thresholds"])
 
 
 def build_components(image: str = DEFAULT_IMAGE) -> Components:
     """The components bound to ``image``, which must contain this project and kfp:
-    the six steps, the two small ones that fan cross-validation out and in, and the
-    source probe that keeps cached runs fresh."""
+    one per pipeline step, the two small ones that fan cross-validation out and
+    in, and the source probe that keeps cached runs fresh."""
 
     def make(func):
         return dsl.component(func, base_image=image, install_kfp_package=False)

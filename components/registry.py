@@ -31,6 +31,7 @@ import secrets
 import socket
 import time
 from collections.abc import Callable
+from typing import overload
 
 from components import storage
 
@@ -197,7 +198,7 @@ class Registry:
     def promote(self, study: str, version: str, reason: str) -> dict:
         """Make ``version`` the champion; returns the new pointer."""
         self.card(study, version)  # NotFound for unknown versions
-        return self._move(study, lambda pointer: _moved(pointer, version, reason)) or self.champion_pointer(study)
+        return self._move(study, lambda pointer: _moved(pointer, version, reason))
 
     def rollback(self, study: str, reason: str) -> dict:
         """Make the previous champion the champion again; returns the new pointer."""
@@ -218,8 +219,16 @@ class Registry:
 
         return self._move(study, back)
 
+    @overload
+    def _move(self, study: str, decide: Callable[[dict | None], dict]) -> dict: ...
+
+    @overload
+    def _move(self, study: str, decide: Callable[[dict | None], dict | None]) -> dict | None: ...
+
     def _move(self, study: str, decide: Callable[[dict | None], dict | None]) -> dict | None:
-        """Compare-and-swap champion.json: decide() on the current pointer, retry on a lost race."""
+        """Compare-and-swap champion.json: decide() on the current pointer, retry on a lost race.
+
+        Returns the pointer now in place, or None when ``decide`` declined (returned None)."""
         uri = self._pointer(study)
         for attempt in range(1, CAS_ATTEMPTS + 1):
             data, token = storage.read_versioned(uri)

@@ -146,3 +146,25 @@ def load(path: str) -> Table:
             elif not key.endswith(_RAGGED_SPLITS):
                 table[key] = npz[key]
     return table
+
+
+def array(table: Mapping[str, Column], name: str) -> np.ndarray:
+    """Column ``name``, which must be a plain array: a reader of a known column
+    states its kind once here, and a wrong kind fails naming the column."""
+    column = table[name]
+    if isinstance(column, Ragged):
+        raise TypeError(f"column {name!r} is ragged; expected a plain array")
+    return column
+
+
+def optional_array(table: Mapping[str, Column], name: str) -> np.ndarray | None:
+    """Column ``name`` as in :func:`array`, or None where the table has no such column."""
+    return array(table, name) if name in table else None
+
+
+def ragged(table: Mapping[str, Column], name: str) -> Ragged:
+    """Column ``name``, which must be ragged (one variable-length row per record)."""
+    column = table[name]
+    if not isinstance(column, Ragged):
+        raise TypeError(f"column {name!r} is a plain array; expected a ragged column")
+    return column

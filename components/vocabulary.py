@@ -8,7 +8,7 @@ Reviews are tokenised once (a stateless step); the vocabulary is then
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,7 +25,7 @@ class Corpus:
     label: np.ndarray
 
 
-def intern_tokens(docs: Iterable[Sequence]) -> tuple[Ragged, list]:
+def intern_tokens(docs: Iterable[Iterable]) -> tuple[Ragged, list]:
     """Each document as ids into a lexicon of every distinct token, in order of
     first appearance. The ids carry no information about labels or frequency."""
     lexicon: dict = {}

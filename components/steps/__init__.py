@@ -1,13 +1,15 @@
 """The work of each pipeline step, as plain functions over paths and values.
 
 They know nothing of KFP: the adapters in ``components.adapters`` turn KFP
-artifacts into these calls, and unit tests call them directly.
+artifacts into these calls, and unit tests call them directly. A step module
+imports shared modules (``components.artifacts``, ``components.training``...),
+never another step module.
 """
 
 import logging
 import sys
 
 
-def show_progress() -> None:
+def configure_task_logging() -> None:
     """Log INFO lines to stdout, where KFP and ``kfp.local`` show a task's output."""
     logging.basicConfig(level=logging.INFO, stream=sys.stdout, format="%(asctime)s %(name)s: %(message)s", force=True)

@@ -43,16 +43,17 @@ def run_fold(
     Keras is imported here, not at module level: the light steps that plan
     the folds and compare their scores import this module too, and would
     otherwise pay for loading TensorFlow (seconds and hundreds of MB each)."""
-    from components.steps.evaluate import evaluate_model, majority_class
-    from components.steps.train import fit_model
+    from components.training import evaluate_model, fit_model, majority_class
 
     spec = get_study(study)
     p = spec.params.from_mapping(params)
     recipe = spec.recipe()
     raw = tables.load(raw_path)
-    labels = raw["label"]
-    train_rows, _ = splits.train_test_rows(raw.get("split"), labels, getattr(p, "test_fraction", 0.0), seed)
-    fit_rows, held_rows = splits.folds(train_rows, labels, p.cv_folds, seed, raw.get("group"))[fold]
+    labels, group = tables.array(raw, "label"), tables.optional_array(raw, "group")
+    train_rows, _ = splits.train_test_rows(
+        tables.optional_array(raw, "split"), labels, getattr(p, "test_fraction", 0.0), seed
+    )
+    fit_rows, held_rows = splits.folds(train_rows, labels, p.cv_folds, seed, group)[fold]
     prepared = recipe.prepare(raw)
     state = recipe.fit(prepared, fit_rows, p)
     fit_table, held_table = recipe.encode(prepared, fit_rows, state), recipe.encode(prepared, held_rows, state)

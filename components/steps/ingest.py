@@ -76,7 +76,7 @@ def run_ingest(study: str, source: str, out_path: str) -> IngestSummary:
         log.info("reading %s (%d bytes, sha256 %s)", source, source_bytes, source_sha256)
         table = recipe.read(path)
     tables.save(out_path, table)
-    labels, counts = np.unique(table["label"], return_counts=True)
+    labels, counts = np.unique(tables.array(table, "label"), return_counts=True)
     summary = IngestSummary(
         source=source,
         source_sha256=source_sha256,

@@ -3,14 +3,14 @@ rows only, and write model-ready train/validation/test tables."""
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from components import splits, tables
+from components.artifacts import save_state
 from components.studies import get_study
 
 log = logging.getLogger(__name__)
@@ -26,18 +26,6 @@ class PreprocessOutputs:
     state: str
 
 
-def save_state(path: str, state: dict) -> None:
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(state, f)
-    os.replace(tmp, path)
-
-
-def load_state(path: str) -> dict:
-    with open(path, encoding="utf-8") as f:
-        return json.load(f)
-
-
 def run_preprocess(study: str, raw_path: str, params: dict, seed: int, out: PreprocessOutputs) -> dict:
     """Returns the split sizes and, where the study defines naive baselines
     (e.g. TF-IDF for text), their test scores, fitted on the same training rows."""
@@ -45,17 +33,20 @@ def run_preprocess(study: str, raw_path: str, params: dict, seed: int, out: Prep
     p = spec.params.from_mapping(params)
     recipe = spec.recipe()
     raw = tables.load(raw_path)
-    labels = raw["label"]
-    train_rows, test_rows = splits.train_test_rows(raw.get("split"), labels, getattr(p, "test_fraction", 0.0), seed)
-    train_rows, val_rows = splits.carve(train_rows, labels, p.validation_size, seed, raw.get("group"))
+    labels, group = tables.array(raw, "label"), tables.optional_array(raw, "group")
+    train_rows, test_rows = splits.train_test_rows(
+        tables.optional_array(raw, "split"), labels, getattr(p, "test_fraction", 0.0), seed
+    )
+    train_rows, val_rows = splits.carve(train_rows, labels, p.validation_size, seed, group)
     prepared = recipe.prepare(raw)
     state = recipe.fit(prepared, train_rows, p)
     for path, rows in ((out.train, train_rows), (out.validation, val_rows), (out.test, test_rows)):
         tables.save(path, recipe.encode(prepared, rows, state))
     save_state(out.state, state)
-    counts = {"train": len(train_rows), "validation": len(val_rows), "test": len(test_rows)}
+    counts: dict[str, Any] = {"train": len(train_rows), "validation": len(val_rows), "test": len(test_rows)}
     log.info("split %s; transforms fitted on the %d training rows", counts, len(train_rows))
-    if hasattr(recipe, "baselines"):
-        counts["baselines"] = recipe.baselines(prepared, np.concatenate([train_rows, val_rows]), test_rows)
-        log.info("baselines on the test rows: %s", counts["baselines"])
+    baselines = recipe.baselines(prepared, np.concatenate([train_rows, val_rows]), test_rows)
+    if baselines:
+        counts["baselines"] = baselines
+        log.info("baselines on the test rows: %s", baselines)
     return counts

@@ -7,13 +7,27 @@ import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from components.registry import Registry
-from components.studies import RunParams, get_study
+from components.studies import Params, RunParams, get_study
 from components.version import code_version
 
 log = logging.getLogger(__name__)
 CARD_METRICS = ("accuracy", "loss", "roc_auc", "macro_f1", "majority_baseline_accuracy")
+
+
+@dataclass(frozen=True)
+class RegisterInputs:
+    """What register reads: the model folder, the report and the evaluation
+    (paths), and the ingested dataset's metadata (its source and checksums)."""
+
+    model_dir: str
+    report: str
+    evaluation: str
+    dataset: dict[str, Any]
 
 
 def model_card(evaluation: dict, dataset: dict, params: dict, image: str, run_id: str) -> dict:
@@ -32,18 +46,9 @@ def model_card(evaluation: dict, dataset: dict, params: dict, image: str, run_id
     }
 
 
-def run_register(
-    study: str,
-    model_dir: str,
-    report_path: str,
-    evaluation_path: str,
-    dataset: dict,
-    params: dict,
-    registry_uri: str,
-    image: str,
-    run_id: str,
-) -> str:
-    with open(evaluation_path, encoding="utf-8") as f:
+def run_register(study: str, inputs: RegisterInputs, params: dict, registry_uri: str, image: str, run_id: str) -> str:
+    """Publish a blessed (or forced) model with its card; ``image`` and ``run_id`` go on the card."""
+    with open(inputs.evaluation, encoding="utf-8") as f:
         evaluation = json.load(f)
     if not evaluation["blessing"]["register"]:
         raise ValueError(f"refusing to register an unblessed model: {evaluation['blessing']['reason']}")
@@ -52,20 +57,20 @@ def run_register(
         **spec.params.from_mapping({k: v for k, v in params.items() if k in _names(spec.params)}).as_dict(),
         **RunParams.from_mapping({k: v for k, v in params.items() if k in _names(RunParams)}).as_dict(),
     }
-    card = model_card(evaluation, dataset, typed, image, run_id)
+    card = model_card(evaluation, inputs.dataset, typed, image, run_id)
     with tempfile.TemporaryDirectory() as staging:
-        shutil.copytree(model_dir, staging, dirs_exist_ok=True)
-        shutil.copyfile(report_path, os.path.join(staging, "report.html"))
+        shutil.copytree(inputs.model_dir, staging, dirs_exist_ok=True)
+        shutil.copyfile(inputs.report, os.path.join(staging, "report.html"))
         version = Registry(registry_uri).register(study, staging, card, promote=_still_better(evaluation))
     log.info("registered %s version %s in %s", study, version, registry_uri)
     return version
 
 
-def _names(params) -> set[str]:
+def _names(params: type[Params]) -> set[str]:
     return {f.name for f in params.fields()}
 
 
-def _still_better(evaluation: dict):
+def _still_better(evaluation: dict) -> Callable[[dict | None], tuple[bool, str]]:
     """Promote unless a champion that beats this model landed since evaluation
     (forced registrations always promote)."""
     mine = evaluation["accuracy"]

@@ -14,7 +14,10 @@ import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from components.studies.recipe import Recipe
 
 STEPS = ("run", "preprocess", "train", "cross_validate", "evaluate")
 
@@ -130,8 +133,17 @@ class Study:
     sample_module: str
     source_formats: tuple[str, ...]
 
-    def recipe(self) -> ModuleType:
-        return importlib.import_module(self.recipe_module)
+    def recipe(self) -> Recipe:
+        """The study's hooks: ``RECIPE`` of its recipe module, imported only now (it is heavy)."""
+        from components.studies.recipe import Recipe
+
+        recipe = getattr(importlib.import_module(self.recipe_module), "RECIPE", None)
+        if not isinstance(recipe, Recipe):
+            raise TypeError(
+                f"{self.recipe_module}.RECIPE must be an instance of components.studies.recipe.Recipe, "
+                f"got {type(recipe).__name__}"
+            )
+        return recipe
 
     def sampler(self) -> ModuleType:
         return importlib.import_module(self.sample_module)

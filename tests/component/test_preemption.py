@@ -17,12 +17,13 @@ from components.studies.imdb.sample import write_sample
 EPOCHS = 8
 TRAIN = """
 import sys
-from components.steps import show_progress
-from components.steps.train import run_train
-show_progress()
+from components.steps import configure_task_logging
+from components.steps.train import TrainInputs, TrainOutputs, run_train
+configure_task_logging()
 d, work = sys.argv[1], sys.argv[2]
-run_train("imdb", "64-64-1", f"{d}/train", f"{d}/validation", f"{d}/state", {"epochs": EPOCHS, "batch_size": 4,
-          "fit_on_validation": False}, 1, f"{d}/model", f"{d}/history.json", work)
+run_train("imdb", "64-64-1", TrainInputs(f"{d}/train", f"{d}/validation", f"{d}/state"),
+          {"epochs": EPOCHS, "batch_size": 4, "fit_on_validation": False}, 1,
+          TrainOutputs(f"{d}/model", f"{d}/history.json"), work)
 """.replace("EPOCHS", str(EPOCHS))
 
 

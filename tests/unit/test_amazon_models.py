@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from components.studies import ParameterError
-from components.studies.amazon import AmazonParams, recipe
+from components.studies.amazon import AmazonParams
+from components.studies.amazon.recipe import RECIPE as recipe
 from components.studies.amazon.variants import VARIANTS, parse_variant
 from components.tables import Ragged
 

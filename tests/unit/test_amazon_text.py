@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from components.studies.amazon import AmazonParams, recipe, text
+from components.studies.amazon import AmazonParams, text
+from components.studies.amazon.recipe import RECIPE as recipe
 from components.tables import Ragged
 from components.vocabulary import Corpus, intern_tokens
 

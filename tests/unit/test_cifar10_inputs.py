@@ -6,8 +6,8 @@ import pytest
 from components import tables
 from components.steps.ingest import run_ingest
 from components.steps.preprocess import PreprocessOutputs, run_preprocess
-from components.studies.cifar10 import recipe
 from components.studies.cifar10.inputs import random_pad_crop, standardize
+from components.studies.cifar10.recipe import RECIPE as recipe
 from components.studies.cifar10.sample import write_sample
 
 

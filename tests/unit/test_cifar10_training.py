@@ -4,12 +4,14 @@ import keras
 import numpy as np
 import pytest
 
-from components.steps.train import fit_model
 from components.studies import ParameterError
-from components.studies.cifar10 import Cifar10Params, recipe
+from components.studies.cifar10 import Cifar10Params
 from components.studies.cifar10.clr import CyclicLR, triangular_lr
 from components.studies.cifar10.lr_range import smoothed, suggest_max_lr
+from components.studies.cifar10.recipe import RECIPE as recipe
+from components.studies.cifar10.recipe import misclassification_summary
 from components.studies.cifar10.sample import synthetic_images
+from components.training import fit_model
 
 
 def test_the_seed_cnn_has_2168362_parameters_and_a_float32_softmax():
@@ -146,7 +148,7 @@ def test_evaluation_extras_describe_real_mistakes():
     proba = np.full((7, 10), 0.01)
     for row, (cls, p) in enumerate([(0, 0.9), (1, 0.6), (1, 0.9), (1, 0.5), (2, 0.8), (3, 0.7), (3, 0.9)]):
         proba[row, cls] = p
-    extras = recipe.misclassification_summary(labels, proba)
+    extras = misclassification_summary(labels, proba)
     assert extras["class_accuracy.airplane"] == 0.5 and extras["class_accuracy.automobile"] == 1.0
     assert extras["class_accuracy.bird"] == 0.5 and extras["class_accuracy.cat"] == 1.0
     assert extras["class_accuracy.truck"] == 0.0  # absent class: no division by zero

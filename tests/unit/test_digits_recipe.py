@@ -3,7 +3,8 @@ import pytest
 
 from components import splits
 from components.studies import ParameterError
-from components.studies.digits import DigitsParams, recipe
+from components.studies.digits import DigitsParams
+from components.studies.digits.recipe import RECIPE as recipe
 from components.studies.digits.sample import write_sample
 from components.studies.digits.variants import VARIANTS, parse_variant
 

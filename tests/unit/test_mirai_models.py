@@ -2,8 +2,9 @@ import keras
 import numpy as np
 import pytest
 
-from components.studies.mirai import MiraiParams, recipe
+from components.studies.mirai import MiraiParams
 from components.studies.mirai.models import MonteCarloDropout, build_dnn, has_mc_dropout
+from components.studies.mirai.recipe import RECIPE as recipe
 
 STATE = {"features": 6}
 

@@ -2,10 +2,12 @@ import numpy as np
 import pytest
 
 from components import splits, tables
+from components.artifacts import load_state
 from components.steps.ingest import run_ingest
-from components.steps.preprocess import PreprocessOutputs, load_state, run_preprocess
+from components.steps.preprocess import PreprocessOutputs, run_preprocess
 from components.studies.base import ParameterError
-from components.studies.mirai import MiraiParams, recipe
+from components.studies.mirai import MiraiParams
+from components.studies.mirai.recipe import RECIPE as recipe
 from components.studies.mirai.sample import write_sample
 from components.studies.mirai.transforms import balanced_class_weights, fit_standardizer, standardize
 

@@ -1,4 +1,4 @@
-"""The cifar10 study's hooks for the generic steps (see components/steps).
+"""The cifar10 study's hooks for the generic steps (the contract: components/studies/recipe.py).
 
 Ingest and preprocess import this module without TensorFlow (which would add
 seconds, hundreds of MB and log noise to them, and to ``kfp-studies
@@ -14,92 +14,107 @@ import numpy as np
 
 from components import tables
 from components.studies.cifar10 import Cifar10Params, sources
+from components.studies.recipe import Recipe, TrainingExtras
 from components.tables import Table
 
 log = logging.getLogger(__name__)
 
-CLASS_NAMES = sources.CLASS_NAMES
-read = sources.read
 MISCLASSIFIED_SHOWN = 20
 
 
-def prepare(table: Table) -> Table:
-    """Nothing to do once for all rows: standardisation is per image, in ``dataset``."""
-    return table
+class Cifar10Recipe(Recipe[Cifar10Params, Table]):
+    """uint8 images standardised per image (and augmented for training) in
+    ``tf.data``, into a CNN trained with a cyclic learning rate."""
 
+    CLASS_NAMES = sources.CLASS_NAMES
 
-def fit(prepared: Table, train_rows: np.ndarray, params: Cifar10Params) -> dict:
-    """Nothing is fitted from data (each image is standardised by its own
-    statistics); the state carries the augmentation that ``dataset`` applies."""
-    return {"pad_crop": params.pad_crop}
+    def read(self, path: str) -> Table:
+        return sources.read(path)
 
+    def prepare(self, table: Table) -> Table:
+        """Nothing to do once for all rows: standardisation is per image, in ``dataset``."""
+        return table
 
-def encode(prepared: Table, rows: np.ndarray, state: dict) -> Table:
-    """The rows' uint8 images and labels (the split column is no longer needed)."""
-    return tables.take({"image": prepared["image"], "label": prepared["label"]}, rows)
+    def fit(self, prepared: Table, train_rows: np.ndarray, params: Cifar10Params) -> dict:
+        """Nothing is fitted from data (each image is standardised by its own
+        statistics); the state carries the augmentation that ``dataset`` applies."""
+        return {"pad_crop": params.pad_crop}
 
+    def encode(self, prepared: Table, rows: np.ndarray, state: dict) -> Table:
+        """The rows' uint8 images and labels (the split column is no longer needed)."""
+        return tables.take({"image": prepared["image"], "label": prepared["label"]}, rows)
 
-def dataset(table: Table, state: dict, batch_size: int, shuffle: bool, seed: int):
-    """Standardised float32 batches; the training path (``shuffle``) is also augmented."""
-    from components.studies.cifar10 import inputs
+    def dataset(self, table: Table, state: dict, batch_size: int, shuffle: bool, seed: int):
+        """Standardised float32 batches; the training path (``shuffle``) is also augmented."""
+        from components.studies.cifar10 import inputs
 
-    return inputs.batches(
-        table["image"], table["label"], batch_size, augment=shuffle, seed=seed, pad=int(state.get("pad_crop", 0))
-    )
-
-
-def build_model(state: dict, params: Cifar10Params, variant: str):
-    """A fresh CNN for the optimizer ``variant``, starting at ``base_lr``."""
-    from components.studies.cifar10.models import compiled_cnn
-
-    return compiled_cnn(variant, params.base_lr)
-
-
-def training_extras(train: Table, params: Cifar10Params) -> dict:
-    """The cyclic learning rate, with a half cycle of ``clr_step_epochs`` epochs'
-    worth of batches; first, when asked, the learning-rate range test, whose
-    curve is then added to the history."""
-    from components.studies.cifar10.clr import CyclicLR
-    from components.studies.cifar10.lr_range import RecordInHistory, lr_range_test
-
-    steps_per_epoch = math.ceil(tables.num_rows(train) / params.batch_size)
-    if params.epochs % (2 * params.clr_step_epochs):
-        log.warning(
-            "epochs=%d is not a whole number of learning-rate cycles (%d epochs each): training ends "
-            "above base_lr; the seed's 300 epochs with clr_step_epochs=2 end at the bottom of a cycle",
-            params.epochs,
-            2 * params.clr_step_epochs,
+        return inputs.batches(
+            tables.array(table, "image"),
+            tables.array(table, "label"),
+            batch_size,
+            augment=shuffle,
+            seed=seed,
+            pad=int(state.get("pad_crop", 0)),
         )
-    callbacks = [CyclicLR(params.base_lr, params.max_lr, params.clr_step_epochs * steps_per_epoch)]
-    if params.lr_range_epochs:
-        result = lr_range_test(train["image"], train["label"], params.batch_size, params.lr_range_epochs)
-        callbacks.append(RecordInHistory(result))
-    return {"callbacks": callbacks}
 
+    def build_model(self, state: dict, params: Cifar10Params, variant: str):
+        """A fresh CNN for the optimizer ``variant``, starting at ``base_lr``."""
+        from components.studies.cifar10.models import compiled_cnn
 
-def evaluation_extras(model, state: dict, test: Table, params: Cifar10Params) -> dict:
-    """Per-class accuracy, the row-normalised confusion matrix, and the test rows
-    the model gets most confidently wrong (for an image grid in the report)."""
-    proba = model.predict(dataset(test, state, params.batch_size, shuffle=False, seed=0), verbose=0)
-    return misclassification_summary(test["label"], proba)
+        return compiled_cnn(variant, params.base_lr)
+
+    def training_extras(self, train: Table, params: Cifar10Params) -> TrainingExtras:
+        """The cyclic learning rate, with a half cycle of ``clr_step_epochs`` epochs'
+        worth of batches; first, when asked, the learning-rate range test, whose
+        curve is then added to the history."""
+        from components.studies.cifar10.clr import CyclicLR
+        from components.studies.cifar10.lr_range import RecordInHistory, lr_range_test
+
+        steps_per_epoch = math.ceil(tables.num_rows(train) / params.batch_size)
+        if params.epochs % (2 * params.clr_step_epochs):
+            log.warning(
+                "epochs=%d is not a whole number of learning-rate cycles (%d epochs each): training ends "
+                "above base_lr; the seed's 300 epochs with clr_step_epochs=2 end at the bottom of a cycle",
+                params.epochs,
+                2 * params.clr_step_epochs,
+            )
+        callbacks = [CyclicLR(params.base_lr, params.max_lr, params.clr_step_epochs * steps_per_epoch)]
+        if params.lr_range_epochs:
+            result = lr_range_test(
+                tables.array(train, "image"), tables.array(train, "label"), params.batch_size, params.lr_range_epochs
+            )
+            callbacks.append(RecordInHistory(result))
+        return {"callbacks": callbacks}
+
+    def evaluation_extras(self, model, state: dict, test: Table, params: Cifar10Params) -> dict:
+        """Per-class accuracy, the row-normalised confusion matrix, and the test rows
+        the model gets most confidently wrong (kept in the evaluation JSON; the
+        report shows the scalars, and its image grid is a seeded sample of mistakes)."""
+        proba = model.predict(self.dataset(test, state, params.batch_size, shuffle=False, seed=0), verbose=0)
+        return misclassification_summary(tables.array(test, "label"), proba)
+
+    def draw_example(self, ax, table: Table, row: int) -> None:
+        """One test image as it was read (uint8 RGB), for the report's misclassified grid."""
+        ax.imshow(table["image"][row], interpolation="nearest")
 
 
 def misclassification_summary(labels: np.ndarray, proba: np.ndarray) -> dict:
     labels = np.asarray(labels).astype(np.int64)
     predicted = proba.argmax(axis=1)
-    counts = np.zeros((len(CLASS_NAMES), len(CLASS_NAMES)))
+    class_names = sources.CLASS_NAMES
+    counts = np.zeros((len(class_names), len(class_names)))
     np.add.at(counts, (labels, predicted), 1)
     normalised = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
     wrong = np.flatnonzero(predicted != labels)
     confidence = proba[wrong, predicted[wrong]]
     shown = wrong[np.argsort(-confidence, kind="stable")[:MISCLASSIFIED_SHOWN]]
-    extras: dict = {f"class_accuracy.{name}": float(normalised[c, c]) for c, name in enumerate(CLASS_NAMES)}
+    extras: dict = {f"class_accuracy.{name}": float(normalised[c, c]) for c, name in enumerate(class_names)}
     extras["normalized_confusion_matrix"] = normalised.round(4).tolist()
     extras["misclassified_examples"] = [
         {
             "index": int(i),
-            "true": CLASS_NAMES[labels[i]],
-            "predicted": CLASS_NAMES[predicted[i]],
+            "true": class_names[labels[i]],
+            "predicted": class_names[predicted[i]],
             "confidence": float(proba[i, predicted[i]]),
         }
         for i in shown
@@ -107,6 +122,4 @@ def misclassification_summary(labels: np.ndarray, proba: np.ndarray) -> dict:
     return extras
 
 
-def draw_example(ax, table: Table, row: int) -> None:
-    """One test image as it was read (uint8 RGB), for the report's misclassified grid."""
-    ax.imshow(table["image"][row], interpolation="nearest")
+RECIPE = Cifar10Recipe()

@@ -76,9 +76,9 @@ def _records(where: str, name: str, data: bytes) -> tuple[int, np.ndarray, np.nd
     """(split, labels, images) of one file."""
     batch = _BATCH.search(name)
     if batch:
-        split = SPLITS.index("test" if batch.group(1) == "test_batch" else "train")
+        split_code = SPLITS.index("test" if batch.group(1) == "test_batch" else "train")
         parse = parse_binary_batch if batch.group(2) else parse_python_batch
-        return (split, *parse(data, where))
+        return (split_code, *parse(data, where))
     parts = name.split("/")
     if len(parts) < 3:
         raise DataError(where, "image is not inside <split>/<class>/ folders (expected e.g. train/cat/0001.png)")
@@ -95,7 +95,9 @@ def _table(files: Iterator[tuple[str, str, bytes]], source: str) -> Table:
     images, labels, splits = [], [], []
     kinds: set[str] = set()
     for where, name, data in files:
-        kinds.add(_kind(name))
+        kind = _kind(name)
+        assert kind is not None, f"{where}: the readers yield only files of some format"
+        kinds.add(kind)
         if len(kinds) > 1:
             raise DataError(
                 where, f"the source mixes {' and '.join(FORMAT_NAMES[k] for k in sorted(kinds))}; expected one format"
@@ -106,9 +108,9 @@ def _table(files: Iterator[tuple[str, str, bytes]], source: str) -> Table:
         splits.append(np.full(len(label), split, np.uint8))
     if not kinds:
         raise DataError(source, "no CIFAR-10 batches or <split>/<class>/ images found")
-    table = {"image": np.concatenate(images), "label": np.concatenate(labels), "split": np.concatenate(splits)}
-    _check_coverage(source, table["split"], table["label"], kinds.pop())
-    return table
+    label_codes, split_codes = np.concatenate(labels), np.concatenate(splits)
+    _check_coverage(source, split_codes, label_codes, kinds.pop())
+    return {"image": np.concatenate(images), "label": label_codes, "split": split_codes}
 
 
 def _check_coverage(source: str, splits: np.ndarray, labels: np.ndarray, kind: str) -> None:

@@ -1,4 +1,4 @@
-"""The digits study's hooks for the generic steps (see components/steps).
+"""The digits study's hooks for the generic steps (the contract: components/studies/recipe.py).
 
 Where each preprocessing step happens, and why:
 - ``prepare`` centres, scales and de-duplicates every trajectory once: these
@@ -19,13 +19,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from components import tables
 from components.studies.digits import DigitsParams, sources, trajectory
 from components.studies.digits.traces import LABELS
 from components.studies.digits.variants import parse_variant
+from components.studies.recipe import Recipe
 from components.tables import Ragged, Table
-
-CLASS_NAMES = LABELS
-read = sources.read
 
 
 @dataclass
@@ -36,52 +35,55 @@ class Prepared:
     label: np.ndarray
 
 
-def prepare(table: Table) -> Prepared:
-    xy = table["xy"]
-    return Prepared(Ragged.from_rows((trajectory.clean(xy[i]) for i in range(len(xy))), np.float64), table["label"])
+class DigitsRecipe(Recipe[DigitsParams, Prepared]):
+    """Pen trajectories resampled to ``points`` into a recurrent classifier. No
+    ``training_extras``: the seed trained with plain ``fit``, and the digits are balanced."""
+
+    CLASS_NAMES = LABELS
+
+    def read(self, path: str) -> Table:
+        return sources.read(path)
+
+    def prepare(self, table: Table) -> Prepared:
+        xy = tables.ragged(table, "xy")
+        cleaned = Ragged.from_rows((trajectory.clean(xy[i]) for i in range(len(xy))), np.float64)
+        return Prepared(cleaned, tables.array(table, "label"))
+
+    def fit(self, prepared: Prepared, train_rows: np.ndarray, params: DigitsParams) -> dict:
+        """Nothing is learnt from data; the state carries the settings every later step needs."""
+        return {"points": params.points, "reverse_augment": params.reverse_augment}
+
+    def encode(self, prepared: Prepared, rows: np.ndarray, state: dict) -> Table:
+        points = int(state["points"])
+        xy = np.zeros((len(rows), points, 2), np.float32)
+        for out, row in enumerate(rows):
+            xy[out] = trajectory.resample(prepared.xy[row], points)
+        return {"xy": xy, "label": prepared.label[rows].astype(np.int32)}
+
+    def dataset(self, table: Table, state: dict, batch_size: int, shuffle: bool, seed: int):
+        """Batches of ``(points, 2)`` float32 trajectories and integer labels;
+        training input (``shuffle``) also gets every trajectory reversed in time."""
+        import tensorflow as tf
+
+        xy, label = tables.array(table, "xy").astype(np.float32), tables.array(table, "label").astype(np.int32)
+        if shuffle and state["reverse_augment"]:
+            xy, label = np.concatenate([xy, trajectory.reverse_time(xy)]), np.concatenate([label, label])
+        ds = tf.data.Dataset.from_tensor_slices((xy, label))
+        if shuffle:
+            ds = ds.shuffle(len(label), seed=seed, reshuffle_each_iteration=True)
+        return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+
+    def build_model(self, state: dict, params: DigitsParams, variant: str):
+        from components.studies.digits.models import recurrent_classifier
+
+        return recurrent_classifier(parse_variant(variant), int(state["points"]), len(self.CLASS_NAMES))
+
+    def draw_example(self, ax, table: Table, row: int) -> None:
+        """One resampled trajectory, its start marked, for the report's misclassified grid."""
+        xy = table["xy"][row]
+        ax.plot(xy[:, 0], xy[:, 1], "-", lw=1.5)
+        ax.plot(xy[0, 0], xy[0, 1], "o", ms=3)
+        ax.set_aspect("equal")
 
 
-def fit(prepared: Prepared, train_rows: np.ndarray, params: DigitsParams) -> dict:
-    """Nothing is learnt from data; the state carries the settings every later step needs."""
-    return {"points": params.points, "reverse_augment": params.reverse_augment}
-
-
-def encode(prepared: Prepared, rows: np.ndarray, state: dict) -> Table:
-    points = int(state["points"])
-    xy = np.zeros((len(rows), points, 2), np.float32)
-    for out, row in enumerate(rows):
-        xy[out] = trajectory.resample(prepared.xy[row], points)
-    return {"xy": xy, "label": prepared.label[rows].astype(np.int32)}
-
-
-def dataset(table: Table, state: dict, batch_size: int, shuffle: bool, seed: int):
-    """Batches of ``(points, 2)`` float32 trajectories and integer labels;
-    training input (``shuffle``) also gets every trajectory reversed in time."""
-    import tensorflow as tf
-
-    xy, label = table["xy"].astype(np.float32), table["label"].astype(np.int32)
-    if shuffle and state["reverse_augment"]:
-        xy, label = np.concatenate([xy, trajectory.reverse_time(xy)]), np.concatenate([label, label])
-    ds = tf.data.Dataset.from_tensor_slices((xy, label))
-    if shuffle:
-        ds = ds.shuffle(len(label), seed=seed, reshuffle_each_iteration=True)
-    return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
-
-
-def build_model(state: dict, params: DigitsParams, variant: str):
-    from components.studies.digits.models import recurrent_classifier
-
-    return recurrent_classifier(parse_variant(variant), int(state["points"]), len(CLASS_NAMES))
-
-
-def training_extras(train: Table, params: DigitsParams) -> dict:
-    """No callbacks or class weights: the seed trained with plain ``fit``, and the digits are balanced."""
-    return {}
-
-
-def draw_example(ax, table: Table, row: int) -> None:
-    """One resampled trajectory, its start marked, for the report's misclassified grid."""
-    xy = table["xy"][row]
-    ax.plot(xy[:, 0], xy[:, 1], "-", lw=1.5)
-    ax.plot(xy[0, 0], xy[0, 1], "o", ms=3)
-    ax.set_aspect("equal")
+RECIPE = DigitsRecipe()

@@ -1,77 +1,84 @@
-"""The imdb study's hooks for the generic steps (see components/steps)."""
+"""The imdb study's hooks for the generic steps (the contract: components/studies/recipe.py)."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from components import tables
 from components.baselines import text_baselines
 from components.row_batches import row_batches
 from components.studies.imdb import ImdbParams, sources, text
 from components.studies.imdb.variants import parse_variant
+from components.studies.recipe import Recipe
 from components.tables import Table
 from components.vocabulary import Corpus, fit_vocabulary, intern_tokens
 
-CLASS_NAMES = ("negative", "positive")
-read = sources.read
-baselines = text_baselines  # TF-IDF + logistic regression on the same rows
 
+class ImdbRecipe(Recipe[ImdbParams, Corpus]):
+    """Multi-hot bags of the ``num_words`` most frequent training words into a
+    dense classifier. No ``training_extras``: the seed trained with plain ``fit``."""
 
-def prepare(table: Table) -> Corpus:
-    if "text" in table:
-        tokens, lexicon = intern_tokens(map(text.tokenize, table["text"].to_strings()))
-    else:
-        # Keras word ids: drop the padding/start/OOV markers, keep real words as tokens.
-        ids = table["tokens"]
-        tokens, lexicon = intern_tokens(
-            (int(i) for i in ids[r] if i >= sources.FIRST_WORD_INDEX) for r in range(len(ids))
+    CLASS_NAMES = ("negative", "positive")
+
+    def read(self, path: str) -> Table:
+        return sources.read(path)
+
+    def prepare(self, table: Table) -> Corpus:
+        if "text" in table:
+            tokens, lexicon = intern_tokens(map(text.tokenize, tables.ragged(table, "text").to_strings()))
+        else:
+            # Keras word ids: drop the padding/start/OOV markers, keep real words as tokens.
+            ids = tables.ragged(table, "tokens")
+            tokens, lexicon = intern_tokens(
+                (int(i) for i in ids[r] if i >= sources.FIRST_WORD_INDEX) for r in range(len(ids))
+            )
+        return Corpus(tokens, lexicon, tables.array(table, "label"))
+
+    def fit(self, prepared: Corpus, train_rows: np.ndarray, params: ImdbParams) -> dict:
+        """The vocabulary: the ``num_words`` most frequent tokens of the training rows."""
+        vocabulary = fit_vocabulary(prepared.tokens, prepared.lexicon, train_rows, params.num_words)
+        return {"vocabulary": vocabulary, "num_words": params.num_words}
+
+    def encode(self, prepared: Corpus, rows: np.ndarray, state: dict) -> Table:
+        tokens = prepared.tokens.take(rows)
+        return {
+            "columns": text.multi_hot_columns(tokens, prepared.lexicon, state["vocabulary"]),
+            "label": prepared.label[rows].astype(np.float32),
+        }
+
+    def dataset(self, table: Table, state: dict, batch_size: int, shuffle: bool, seed: int):
+        """Batches of dense float32 multi-hot rows, built per batch from the sparse
+        columns of the batch's rows (gathered by row number, see ``components.row_batches``)."""
+        import tensorflow as tf
+
+        columns = tables.ragged(table, "columns")
+        values, splits = tf.constant(columns.values, tf.int64), tf.constant(columns.row_splits, tf.int64)
+        labels = tf.constant(table["label"])
+        width = int(state["num_words"])
+
+        def to_multi_hot(rows):
+            starts = tf.gather(splits, rows)
+            positions = tf.ragged.range(starts, tf.gather(splits, rows + 1))
+            indices = tf.stack([positions.value_rowids(), tf.gather(values, positions.flat_values)], axis=1)
+            dense = tf.scatter_nd(
+                indices, tf.ones_like(indices[:, 0], tf.float32), [tf.shape(rows, tf.int64)[0], width]
+            )
+            return tf.minimum(dense, 1.0), tf.gather(labels, rows)
+
+        return (
+            row_batches(len(table["label"]), batch_size, shuffle, seed)
+            .map(to_multi_hot, num_parallel_calls=tf.data.AUTOTUNE)
+            .prefetch(tf.data.AUTOTUNE)
         )
-    return Corpus(tokens, lexicon, table["label"])
+
+    def build_model(self, state: dict, params: ImdbParams, variant: str):
+        from components.studies.imdb.models import dense_classifier
+
+        return dense_classifier(parse_variant(variant), int(state["num_words"]), params.learning_rate)
+
+    def baselines(self, prepared: Corpus, train_rows: np.ndarray, test_rows: np.ndarray) -> dict:
+        """TF-IDF + logistic regression on the same rows."""
+        return text_baselines(prepared, train_rows, test_rows)
 
 
-def fit(prepared: Corpus, train_rows: np.ndarray, params: ImdbParams) -> dict:
-    """The vocabulary: the ``num_words`` most frequent tokens of the training rows."""
-    vocabulary = fit_vocabulary(prepared.tokens, prepared.lexicon, train_rows, params.num_words)
-    return {"vocabulary": vocabulary, "num_words": params.num_words}
-
-
-def encode(prepared: Corpus, rows: np.ndarray, state: dict) -> Table:
-    tokens = prepared.tokens.take(rows)
-    return {
-        "columns": text.multi_hot_columns(tokens, prepared.lexicon, state["vocabulary"]),
-        "label": prepared.label[rows].astype(np.float32),
-    }
-
-
-def dataset(table: Table, state: dict, batch_size: int, shuffle: bool, seed: int):
-    """Batches of dense float32 multi-hot rows, built per batch from the sparse
-    columns of the batch's rows (gathered by row number, see ``components.row_batches``)."""
-    import tensorflow as tf
-
-    columns = table["columns"]
-    values, splits = tf.constant(columns.values, tf.int64), tf.constant(columns.row_splits, tf.int64)
-    labels = tf.constant(table["label"])
-    width = int(state["num_words"])
-
-    def to_multi_hot(rows):
-        starts = tf.gather(splits, rows)
-        positions = tf.ragged.range(starts, tf.gather(splits, rows + 1))
-        indices = tf.stack([positions.value_rowids(), tf.gather(values, positions.flat_values)], axis=1)
-        dense = tf.scatter_nd(indices, tf.ones_like(indices[:, 0], tf.float32), [tf.shape(rows, tf.int64)[0], width])
-        return tf.minimum(dense, 1.0), tf.gather(labels, rows)
-
-    return (
-        row_batches(len(table["label"]), batch_size, shuffle, seed)
-        .map(to_multi_hot, num_parallel_calls=tf.data.AUTOTUNE)
-        .prefetch(tf.data.AUTOTUNE)
-    )
-
-
-def build_model(state: dict, params: ImdbParams, variant: str):
-    from components.studies.imdb.models import dense_classifier
-
-    return dense_classifier(parse_variant(variant), int(state["num_words"]), params.learning_rate)
-
-
-def training_extras(train: Table, params: ImdbParams) -> dict:
-    """No callbacks or class weights: the seed trained with plain ``fit``."""
-    return {}
+RECIPE = ImdbRecipe()

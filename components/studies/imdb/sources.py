@@ -16,6 +16,7 @@ import re
 import tarfile
 import zipfile
 from collections.abc import Iterator
+from typing import NamedTuple
 
 import numpy as np
 
@@ -32,6 +33,17 @@ _REVIEW = re.compile(r"(?:^|/)aclImdb/(train|test)/(neg|pos)/(\d+)_(\d+)\.txt$")
 FIRST_WORD_INDEX = 3
 
 
+class Review(NamedTuple):
+    """One review file: where it was read, then split, label, id and rating (from its name), and its bytes."""
+
+    where: str
+    split: str
+    label: str
+    review_id: str
+    rating: str
+    raw: bytes
+
+
 def read(path: str) -> Table:
     """Dispatch on what ``path`` is: a folder, a zip (npz) or a tar archive."""
     if os.path.isdir(path):
@@ -43,7 +55,7 @@ def read(path: str) -> Table:
     return _table(_tar_reviews(path), path)
 
 
-def _folder_reviews(root: str) -> Iterator[tuple[str, str, str, str, bytes]]:
+def _folder_reviews(root: str) -> Iterator[Review]:
     base = root if os.path.basename(os.path.normpath(root)) == "aclImdb" else os.path.join(root, "aclImdb")
     for split in SPLITS:
         for label in LABELS:
@@ -54,22 +66,27 @@ def _folder_reviews(root: str) -> Iterator[tuple[str, str, str, str, bytes]]:
                 match = _REVIEW.search(f"aclImdb/{split}/{label}/{name}")
                 if match:
                     with open(os.path.join(folder, name), "rb") as f:
-                        yield (os.path.join(folder, name), *match.groups(), f.read())
+                        yield _review(os.path.join(folder, name), match, f.read())
 
 
-def _tar_reviews(path: str) -> Iterator[tuple[str, str, str, str, bytes]]:
+def _tar_reviews(path: str) -> Iterator[Review]:
     try:
         with open_stream(path) as stream, tarfile.open(fileobj=stream, mode="r|") as archive:
             for member in safe_tar_members(archive, path):
                 match = _REVIEW.search(member.name)
                 if match and member.isfile():
-                    yield (f"{path}:{member.name}", *match.groups(), archive.extractfile(member).read())
+                    yield _review(f"{path}:{member.name}", match, archive.extractfile(member).read())
             drain(stream)
     except (tarfile.TarError, *TRUNCATION_ERRORS) as exc:
         raise DataError(path, f"not a readable tar archive ({exc}); expected aclImdb_v1.tar.gz") from None
 
 
-def _table(reviews: Iterator[tuple[str, str, str, str, bytes]], source: str) -> Table:
+def _review(where: str, match: re.Match[str], raw: bytes) -> Review:
+    split, label, review_id, rating = match.groups()
+    return Review(where, split, label, review_id, rating, raw)
+
+
+def _table(reviews: Iterator[Review], source: str) -> Table:
     texts, labels, splits = [], [], []
     seen: set[tuple[str, str, str]] = set()
     for where, split, label, review_id, _rating, raw in reviews:
@@ -126,9 +143,9 @@ def read_keras_npz(path: str) -> Table:
             docs.append(ids)
         labels.append(y.astype(np.uint8))
         splits.append(np.full(len(y), s, np.uint8))
-    label, split = np.concatenate(labels), np.concatenate(splits)
-    _check_coverage(path, split, label)
-    return {"tokens": Ragged.from_rows(docs, np.int32), "label": label, "split": split}
+    label_codes, split_codes = np.concatenate(labels), np.concatenate(splits)
+    _check_coverage(path, split_codes, label_codes)
+    return {"tokens": Ragged.from_rows(docs, np.int32), "label": label_codes, "split": split_codes}
 
 
 def _read_npy(member, where: str) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""The mirai study's hooks for the generic steps (see components/steps).
+"""The mirai study's hooks for the generic steps (the contract: components/studies/recipe.py).
 
 Ingest and preprocess import this module without TensorFlow (which would add
 seconds and hundreds of MB to them); Keras is imported only by the hooks that
@@ -12,10 +12,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from components import tables
 from components.row_batches import row_batches
 from components.studies.base import ParameterError
 from components.studies.mirai import MiraiParams, sources, transforms
 from components.studies.mirai.variants import parse_variant
+from components.studies.recipe import Recipe, TrainingExtras
 from components.tables import Table
 
 if "keras" in sys.modules:
@@ -23,10 +25,8 @@ if "keras" in sys.modules:
     # Monte-Carlo dropout layer must be registered before keras.models.load_model.
     from components.studies.mirai import models  # noqa: F401
 
-CLASS_NAMES = ("benign", "attack")
 # Monte-Carlo passes only predict, so a large batch just makes them faster.
 MC_BATCH_SIZE = 8192
-read = sources.read
 
 
 @dataclass
@@ -37,69 +37,79 @@ class Prepared:
     label: np.ndarray
 
 
-def prepare(table: Table) -> Prepared:
-    return Prepared(table["features"], table["label"])
+class MiraiRecipe(Recipe[MiraiParams, Prepared]):
+    """Standardised network-traffic features into a dense network, with
+    Monte-Carlo dropout accuracy beside the standard metrics."""
 
+    CLASS_NAMES = ("benign", "attack")
 
-def fit(prepared: Prepared, train_rows: np.ndarray, params: MiraiParams) -> dict:
-    """Mean and std of the kept features over the training rows only.
+    def read(self, path: str) -> Table:
+        return sources.read(path)
 
-    ``drop_columns`` counts the seed's 116 columns, whose first is the row
-    index; the raw table has no index, so one fewer feature column is dropped."""
-    first = params.drop_columns - 1
-    width = prepared.features.shape[1]
-    if first >= width:
-        raise ParameterError(
-            f"drop_columns={params.drop_columns} leaves no features: the source has "
-            f"{width} feature columns after the row index"
+    def prepare(self, table: Table) -> Prepared:
+        return Prepared(tables.array(table, "features"), tables.array(table, "label"))
+
+    def fit(self, prepared: Prepared, train_rows: np.ndarray, params: MiraiParams) -> dict:
+        """Mean and std of the kept features over the training rows only.
+
+        ``drop_columns`` counts the seed's 116 columns, whose first is the row
+        index; the raw table has no index, so one fewer feature column is dropped."""
+        first = params.drop_columns - 1
+        width = prepared.features.shape[1]
+        if first >= width:
+            raise ParameterError(
+                f"drop_columns={params.drop_columns} leaves no features: the source has "
+                f"{width} feature columns after the row index"
+            )
+        return {"scaler": transforms.fit_standardizer(prepared.features, train_rows, first), "features": width - first}
+
+    def encode(self, prepared: Prepared, rows: np.ndarray, state: dict) -> Table:
+        return {
+            "features": transforms.standardize(prepared.features, rows, state["scaler"]),
+            "label": prepared.label[rows].astype(np.float32),
+        }
+
+    def dataset(self, table: Table, state: dict, batch_size: int, shuffle: bool, seed: int):
+        """Batches gathered by row number (see ``components.row_batches``)."""
+        import tensorflow as tf
+
+        features, labels = tf.constant(table["features"]), tf.constant(table["label"])
+        return (
+            row_batches(len(table["label"]), batch_size, shuffle, seed)
+            .map(lambda idx: (tf.gather(features, idx), tf.gather(labels, idx)), num_parallel_calls=tf.data.AUTOTUNE)
+            .prefetch(tf.data.AUTOTUNE)
         )
-    return {"scaler": transforms.fit_standardizer(prepared.features, train_rows, first), "features": width - first}
+
+    def build_model(self, state: dict, params: MiraiParams, variant: str):
+        from components.studies.mirai.models import dnn_for
+
+        return dnn_for(parse_variant(variant), int(state["features"]), params.learning_rate)
+
+    def training_extras(self, train: Table, params: MiraiParams) -> TrainingExtras:
+        """Balanced class weights from this training table's labels (so each CV fold gets its own)."""
+        return (
+            {"class_weight": transforms.balanced_class_weights(tables.array(train, "label"))}
+            if params.class_weights
+            else {}
+        )
+
+    def evaluation_extras(self, model, state: dict, test: Table, params: MiraiParams) -> dict:
+        """Monte-Carlo dropout: accuracy over ``mc_passes`` stochastic passes, mean and std."""
+        from components.metrics import predicted_classes
+        from components.studies.mirai.models import has_mc_dropout
+
+        if not has_mc_dropout(model):
+            return {"mc_dropout": "not run: this model has no Monte-Carlo dropout layers"}
+        data = self.dataset(test, state, MC_BATCH_SIZE, shuffle=False, seed=0)
+        truth = tables.array(test, "label").astype(np.int64)
+        accuracies = [
+            float(np.mean(predicted_classes(model.predict(data, verbose=0)) == truth)) for _ in range(params.mc_passes)
+        ]
+        return {
+            "mc_dropout_passes": params.mc_passes,
+            "mc_dropout_mean_accuracy": float(np.mean(accuracies)),
+            "mc_dropout_std_accuracy": float(np.std(accuracies)),
+        }
 
 
-def encode(prepared: Prepared, rows: np.ndarray, state: dict) -> Table:
-    return {
-        "features": transforms.standardize(prepared.features, rows, state["scaler"]),
-        "label": prepared.label[rows].astype(np.float32),
-    }
-
-
-def dataset(table: Table, state: dict, batch_size: int, shuffle: bool, seed: int):
-    """Batches gathered by row number (see ``components.row_batches``)."""
-    import tensorflow as tf
-
-    features, labels = tf.constant(table["features"]), tf.constant(table["label"])
-    return (
-        row_batches(len(table["label"]), batch_size, shuffle, seed)
-        .map(lambda idx: (tf.gather(features, idx), tf.gather(labels, idx)), num_parallel_calls=tf.data.AUTOTUNE)
-        .prefetch(tf.data.AUTOTUNE)
-    )
-
-
-def build_model(state: dict, params: MiraiParams, variant: str):
-    from components.studies.mirai.models import dnn_for
-
-    return dnn_for(parse_variant(variant), int(state["features"]), params.learning_rate)
-
-
-def training_extras(train: Table, params: MiraiParams) -> dict:
-    """Balanced class weights from this training table's labels (so each CV fold gets its own)."""
-    return {"class_weight": transforms.balanced_class_weights(train["label"])} if params.class_weights else {}
-
-
-def evaluation_extras(model, state: dict, test: Table, params: MiraiParams) -> dict:
-    """Monte-Carlo dropout: accuracy over ``mc_passes`` stochastic passes, mean and std."""
-    from components.metrics import predicted_classes
-    from components.studies.mirai.models import has_mc_dropout
-
-    if not has_mc_dropout(model):
-        return {"mc_dropout": "not run: this model has no Monte-Carlo dropout layers"}
-    data = dataset(test, state, MC_BATCH_SIZE, shuffle=False, seed=0)
-    truth = test["label"].astype(np.int64)
-    accuracies = [
-        float(np.mean(predicted_classes(model.predict(data, verbose=0)) == truth)) for _ in range(params.mc_passes)
-    ]
-    return {
-        "mc_dropout_passes": params.mc_passes,
-        "mc_dropout_mean_accuracy": float(np.mean(accuracies)),
-        "mc_dropout_std_accuracy": float(np.std(accuracies)),
-    }
+RECIPE = MiraiRecipe()

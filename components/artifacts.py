@@ -1,0 +1,46 @@
+"""The files one step leaves for the next: the fitted transform state and the model folder.
+
+Several steps read what another wrote (evaluate reads preprocess's state and
+train's model; train reads preprocess's state), so the file names and
+formats live here rather than in the step that happens to write them. Light
+to import: Keras is loaded only to read a model back.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import keras
+
+MODEL_FILE = "model.keras"
+SAVED_MODEL_DIR = "saved_model"
+
+
+def save_state(path: str, state: dict[str, Any]) -> None:
+    """Write the state JSON under a temporary name first, so a reader never sees half of it."""
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(state, f)
+    os.replace(tmp, path)
+
+
+def load_state(path: str) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def save_model(model: keras.Model, model_dir: str) -> None:
+    """``model.keras`` for Keras users and an exported SavedModel (``model.export``)."""
+    os.makedirs(model_dir, exist_ok=True)
+    model.save(os.path.join(model_dir, MODEL_FILE))
+    model.export(os.path.join(model_dir, SAVED_MODEL_DIR), verbose=False)
+
+
+def load_model(model_dir: str) -> keras.Model:
+    """The model ``save_model`` wrote, from its ``model.keras``."""
+    import keras
+
+    return keras.models.load_model(os.path.join(model_dir, MODEL_FILE))
