@@ -13,6 +13,7 @@ import re
 import time
 
 from pipelines import cron
+from pipelines.run_request import RunRequest
 from pipelines.targets import Target, TargetError, require
 
 FINAL_STATES = ("SUCCEEDED", "FAILED", "CANCELLED", "CANCELED")
@@ -26,26 +27,29 @@ def aiplatform():
     return module
 
 
-def job_id(study: str, run_name: str) -> str:
-    """A valid PipelineJob id: lower case, digits and dashes, starting with a letter."""
-    text = re.sub(r"[^a-z0-9-]+", "-", f"{study}-{run_name}".lower()).strip("-")
+def job_id(run_name: str) -> str:
+    """A valid PipelineJob id from a run name: lower case, digits and dashes, starting with a letter."""
+    text = re.sub(r"[^a-z0-9-]+", "-", run_name.lower()).strip("-")
     return text[:128]
 
 
-def job_args(study: str, target: Target, package: str, parameters: dict, run_name: str) -> dict:
-    """Keyword arguments of ``aiplatform.PipelineJob`` for one run of ``package`` on ``target``.
+def job_args(request: RunRequest) -> dict:
+    """Keyword arguments of ``aiplatform.PipelineJob`` for one run of the request's package.
 
-    ``enable_caching`` stays None: the per-task caching compiled into the package
-    applies (a run-wide value would also cache the source probe)."""
+    The run name is the display name and, made valid, the job id: it already names the
+    study (``imdb-vertex-<time>``, or the user's ``--name``). ``enable_caching`` stays None:
+    the per-task caching compiled into the package applies (a run-wide value would also
+    cache the source probe)."""
+    target = request.target
     require(target, "run on Vertex AI", "project", "region")
     return {
-        "display_name": f"{study}-{run_name}"[:128],
-        "template_path": package,
-        "job_id": job_id(study, run_name),
+        "display_name": request.name[:128],
+        "template_path": request.package,
+        "job_id": job_id(request.name),
         "pipeline_root": target.pipeline_root,
-        "parameter_values": dict(parameters),
+        "parameter_values": dict(request.arguments),
         "enable_caching": None,
-        "labels": {"study": study, "target": re.sub(r"[^a-z0-9_-]", "-", target.name.lower())},
+        "labels": {"study": request.study, "target": re.sub(r"[^a-z0-9_-]", "-", target.name.lower())},
         "project": target.project,
         "location": target.region,
     }

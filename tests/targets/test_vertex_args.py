@@ -1,11 +1,13 @@
 """Vertex AI: the PipelineJob, submit and schedule arguments built from a target, without a network."""
 
+import re
 import types
 
 import pytest
 
 from pipelines import schedule, submit, vertex
 from pipelines.compile import compile_study
+from pipelines.run_request import RunRequest
 from pipelines.targets import TargetError, get_target
 
 SOURCE = "gs://my-project-kfp-studies/data/aclImdb_v1.tar.gz"
@@ -23,7 +25,8 @@ def package(tmp_path_factory):
 
 def test_job_arguments_come_from_the_target(package):
     target = get_target("vertex")
-    args = vertex.job_args("imdb", target, package, {"source": SOURCE, "epochs": 2}, "vertex-20260101-000000")
+    request = RunRequest("imdb", target, {"source": SOURCE, "epochs": 2}, package, "imdb-vertex-20260101-000000")
+    args = vertex.job_args(request)
     assert args == {
         "display_name": "imdb-vertex-20260101-000000",
         "template_path": package,
@@ -50,7 +53,7 @@ def test_job_arguments_come_from_the_target(package):
 def test_project_and_region_are_required_to_run(package):
     target = get_target("vertex", overrides={"project": ""})
     with pytest.raises(TargetError, match="project: required to run on Vertex AI"):
-        vertex.job_args("imdb", target, package, {}, "x")
+        vertex.job_args(RunRequest("imdb", target, {}, package, "x"))
 
 
 def test_the_real_pipeline_job_accepts_them_offline(package):
@@ -58,7 +61,7 @@ def test_the_real_pipeline_job_accepts_them_offline(package):
     from google.auth.credentials import AnonymousCredentials
 
     target = get_target("vertex")
-    args = vertex.job_args("imdb", target, package, {"source": SOURCE, "epochs": 2}, "run-1")
+    args = vertex.job_args(RunRequest("imdb", target, {"source": SOURCE, "epochs": 2}, package, "imdb-run-1"))
     job = aiplatform.PipelineJob(**args, credentials=AnonymousCredentials())
     resource = job._gca_resource
     assert job.project == "my-project" and job.location == "europe-west4" and job.job_id == "imdb-run-1"
@@ -108,10 +111,11 @@ class FakeAiplatform:
 def test_submit_hands_the_arguments_to_pipeline_job_and_waits(monkeypatch, package):
     fake = FakeAiplatform()
     monkeypatch.setattr(vertex, "aiplatform", lambda: fake)
-    run = submit.submit(
-        "imdb", get_target("vertex"), {"source": SOURCE}, wait=True, poll_seconds=0, package=package, name="run-1"
-    )
+    run = submit.submit("imdb", get_target("vertex"), {"source": SOURCE}, wait=True, poll_seconds=0, package=package)
     [job] = fake.jobs
+    # The run name already names the study and the target: neither is doubled (imdb-imdb-...).
+    assert re.fullmatch(r"imdb-vertex-\d{8}-\d{6}", job.kwargs["display_name"])
+    assert job.kwargs["job_id"] == job.kwargs["display_name"] == run.run_id
     assert job.kwargs["template_path"] == package and job.kwargs["parameter_values"] == {"source": SOURCE}
     assert job.submitted == {
         "service_account": "kfp-studies@my-project.iam.gserviceaccount.com",
@@ -119,8 +123,11 @@ def test_submit_hands_the_arguments_to_pipeline_job_and_waits(monkeypatch, packa
     }
     assert run.state == "SUCCEEDED" and run.succeeded
     assert run.url == (
-        "https://console.cloud.google.com/vertex-ai/locations/europe-west4/pipelines/runs/imdb-run-1?project=my-project"
+        f"https://console.cloud.google.com/vertex-ai/locations/europe-west4/pipelines/runs/{run.run_id}"
+        "?project=my-project"
     )
+    submit.submit("imdb", get_target("vertex"), {"source": SOURCE}, package=package, name="Nightly IMDB")
+    assert fake.jobs[1].kwargs["display_name"] == "Nightly IMDB" and fake.jobs[1].kwargs["job_id"] == "nightly-imdb"
 
 
 def test_schedule_passes_the_standard_cron_with_its_zone(monkeypatch, package):
@@ -136,6 +143,7 @@ def test_schedule_passes_the_standard_cron_with_its_zone(monkeypatch, package):
         package=package,
     )
     [job] = fake.jobs
+    assert re.fullmatch(r"imdb-vertex-\d{8}-\d{6}", job.kwargs["display_name"]), "the runs' template, not doubled"
     assert job.schedule["cron"] == "TZ=Europe/Paris 30 2 * * 1-5"
     assert job.schedule["max_concurrent_run_count"] == 2
     assert job.schedule["display_name"] == "imdb-vertex-retrain"
