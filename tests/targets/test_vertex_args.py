@@ -6,6 +6,7 @@ import types
 import pytest
 
 from pipelines import schedule, submit, vertex
+from pipelines.cli import main
 from pipelines.compile import compile_study
 from pipelines.run_request import RunRequest
 from pipelines.targets import TargetError, get_target
@@ -168,3 +169,24 @@ def test_vertex_without_the_extra_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_aiplatform)
     with pytest.raises(TargetError, match=r"kfp-studies\[vertex\]"):
         vertex.aiplatform()
+
+
+def test_missing_google_credentials_are_one_line_with_the_fix(monkeypatch, tmp_path, capsys, package):
+    """The real google.auth, finding nothing: no key file, no gcloud config under an empty HOME."""
+    pytest.importorskip("google.cloud.aiplatform", reason="the vertex extra is not installed")
+    import google.auth
+    from google.auth.exceptions import DefaultCredentialsError
+
+    for name in ("GOOGLE_APPLICATION_CREDENTIALS", "CLOUDSDK_CONFIG", "GOOGLE_CLOUD_PROJECT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    with pytest.raises(DefaultCredentialsError):
+        google.auth.default()
+
+    submit_command = ["submit", "imdb", "--target", "vertex", "--package", package, "--param", f"source={SOURCE}"]
+    for argv in (submit_command, ["schedule", "list", "--target", "vertex"]):
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "Traceback" not in err, err
+        assert err.startswith(f"kfp-studies {argv[0]}: error: target 'vertex': no Google Cloud credentials")
+        assert "gcloud auth application-default login" in err and "GOOGLE_APPLICATION_CREDENTIALS" in err
