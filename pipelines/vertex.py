@@ -13,6 +13,7 @@ import re
 import time
 
 from pipelines import cron
+from pipelines.kfp_api import WaitTimeout, pause_before_next_poll
 from pipelines.run_request import RunRequest
 from pipelines.targets import Target, TargetError, require
 
@@ -86,13 +87,11 @@ def state_name(state) -> str:
 
 
 def wait(job, timeout: float | None, poll_seconds: float = 30.0) -> str:
-    deadline = None if timeout is None else time.monotonic() + timeout
+    start = time.monotonic()
     while True:
         state = state_name(job.state)
         if state in FINAL_STATES:
             return state
-        if deadline is not None and time.monotonic() >= deadline:
-            from pipelines.kfp_api import WaitTimeout
-
+        if timeout is not None and time.monotonic() - start >= timeout:
             raise WaitTimeout(job.job_id, state, timeout)
-        time.sleep(poll_seconds if deadline is None else max(0.0, min(poll_seconds, deadline - time.monotonic())))
+        time.sleep(pause_before_next_poll(start, timeout, poll_seconds))

@@ -113,7 +113,7 @@ def _node_taints(config: dict) -> list[list[dict]]:
     for node in config["nodes"]:
         kind = "InitConfiguration" if node["role"] == "control-plane" else "JoinConfiguration"
         patches = [yaml.safe_load(p) for p in node.get("kubeadmConfigPatches", [])]
-        registration = next((p["nodeRegistration"] for p in patches if p["kind"] == kind), {})
+        registration: dict = next((p["nodeRegistration"] for p in patches if p["kind"] == kind), {})
         taints = registration.get("taints")
         if taints is None:
             taints = default if node["role"] == "control-plane" and len(config["nodes"]) > 1 else []

@@ -11,6 +11,7 @@ import os
 
 import pytest
 import yaml
+from kfp.dsl.python_component import PythonComponent
 
 from components.adapters import build_components
 from components.steps.probe import source_version
@@ -125,7 +126,7 @@ def test_the_probe_changes_with_the_content_and_only_with_it(tmp_path):
 def test_the_probe_component_returns_the_version(tmp_path):
     source = tmp_path / "data.bin"
     source.write_bytes(b"x" * 10)
-    probe = build_components().probe_source
+    probe: PythonComponent = build_components().probe_source
     assert probe.python_func(source=str(source)) == source_version(str(source))
 
 

@@ -81,7 +81,8 @@ class FakeAiplatform:
     """Records what submit and schedule hand to google-cloud-aiplatform."""
 
     def __init__(self, states=("PIPELINE_STATE_RUNNING", "PIPELINE_STATE_SUCCEEDED")):
-        self.jobs, self.states = [], list(states)
+        self.jobs: list = []
+        self.states = list(states)
         fake = self
 
         class PipelineJob:
