@@ -18,7 +18,7 @@ kind-up-gpu: ## kind-up with a fake-GPU worker (fake-gpu-operator) to check GPU 
 	KIND_GPU=1 bash deploy/kind/up.sh
 
 kind-load: image ## build the component image and load it into the kind cluster
-	IMAGE=$(IMAGE_TAG) bash deploy/kind/load.sh
+	IMAGE=$(IMAGE_TAG) PODMAN=$(PODMAN) bash deploy/kind/load.sh
 
 kind-e2e: $(STAMP) ## port-forward, submit every study (tiny) to kind, wait, check tasks, artifacts and champion
 	IMAGE=$(IMAGE_TAG) PYTHON=$(PYTHON) KFP_PORT=$(KFP_PORT) S3_PORT=$(S3_PORT) E2E_TARGET=$(KIND_E2E_TARGET) \

@@ -12,6 +12,8 @@ explanation of the difference.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import NoReturn
 
 MONTHS = {
     name: i
@@ -21,7 +23,7 @@ MONTHS = {
 }
 DAYS = {name: i for i, name in enumerate(("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"))}
 # name, lowest, highest, names
-FIELDS = (
+FIELDS: tuple[tuple[str, int, int, dict[str, int]], ...] = (
     ("minute", 0, 59, {}),
     ("hour", 0, 23, {}),
     ("day of month", 1, 31, {}),
@@ -76,7 +78,7 @@ def to_vertex(expression: str, timezone: str | None = None) -> str:
 
 
 def _check_field(expression: str, value: str, name: str, low: int, high: int, names: dict) -> None:
-    def fail(message: str):
+    def fail(message: str) -> NoReturn:
         raise CronError(f"{expression!r}: {name} field {value!r}: {message}")
 
     for item in value.split(","):
@@ -104,7 +106,7 @@ def _check_field(expression: str, value: str, name: str, low: int, high: int, na
             fail(f"the range {bounds[0]}-{bounds[1]} runs backwards")
 
 
-def _number(part: str, names: dict, fail) -> int:
+def _number(part: str, names: dict, fail: Callable[[str], NoReturn]) -> int:
     if part.isdigit():
         return int(part)
     if part.upper() in names:

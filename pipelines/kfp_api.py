@@ -53,15 +53,21 @@ def state_of(run) -> str:
 
 def wait_for_run(client, run_id: str, timeout: float | None = None, poll_seconds: float = 10.0):
     """Poll ``get_run`` until the run is in a final state; :class:`WaitTimeout` after ``timeout`` seconds."""
-    deadline = None if timeout is None else time.monotonic() + timeout
+    start = time.monotonic()
     while True:
         run = client.get_run(run_id)
         if state_of(run) in FINAL_STATES:
             return run
-        if deadline is not None and time.monotonic() >= deadline:
+        if timeout is not None and time.monotonic() - start >= timeout:
             raise WaitTimeout(run_id, state_of(run), timeout)
-        pause = poll_seconds if deadline is None else max(0.0, min(poll_seconds, deadline - time.monotonic()))
-        time.sleep(pause)
+        time.sleep(pause_before_next_poll(start, timeout, poll_seconds))
+
+
+def pause_before_next_poll(start: float, timeout: float | None, poll_seconds: float) -> float:
+    """``poll_seconds``, or less so that the last poll falls on the timeout (``start + timeout``)."""
+    if timeout is None:
+        return poll_seconds
+    return max(0.0, min(poll_seconds, start + timeout - time.monotonic()))
 
 
 def experiment_id(client, name: str, namespace: str = "") -> str:

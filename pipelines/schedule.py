@@ -13,14 +13,19 @@ recurring run's id. Vertex AI: ``PipelineJob.create_schedule`` with the
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from dataclasses import dataclass
 
 from pipelines import cron, kfp_api, vertex
+from pipelines.run_request import RunRequest
 from pipelines.submit import checked_package, run_name
 from pipelines.targets import Target, TargetError
 
 ACTIONS = ("pause", "resume", "delete")
+# Runs a schedule may start at once, per backend: (least, most; None for no upper limit here).
+# KFP 2.17.0 refuses a recurring run outside 1..10 (backend/src/apiserver/server/api_converter.go).
+MAX_CONCURRENCY = {"kfp": (1, 10), "vertex": (1, None)}
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,17 @@ class Schedule:
     max_concurrency: int
     catchup: bool | None
     url: str = ""
+
+
+@dataclass(frozen=True)
+class Recurrence:
+    """When a schedule starts runs: a standard 5-field cron in ``timezone`` (``None``: the
+    target's), at most ``max_concurrency`` at once, backfilling missed runs with ``catchup``."""
+
+    expression: str
+    timezone: str | None = None
+    max_concurrency: int = 1
+    catchup: bool = True
 
 
 def create(
@@ -49,57 +65,55 @@ def create(
     client=None,
 ) -> tuple[Schedule, list[str]]:
     """Create a schedule; returns it and notes for the user (e.g. what a backend cannot do)."""
-    cron.parse(expression)  # a clear error before anything is compiled or sent
-    if max_concurrency < 1:
-        raise TargetError(f"--max-concurrency must be 1 or more, got {max_concurrency}")
     if target.backend == "local":
         raise TargetError(f"target {target.name!r} is local and has no scheduler; schedule on a kfp or vertex target")
-    name = name or f"{study}-{target.name}-retrain"
+    recurrence = Recurrence(expression, timezone, max_concurrency, catchup)
+    check(target, recurrence)  # a clear error before anything is compiled or sent
     with tempfile.TemporaryDirectory(prefix="kfp-studies-") as tmp:
         package = checked_package(
             study, target, arguments, package, tmp, "--param source=URI, read afresh by every run"
         )
+        request = RunRequest(study, target, arguments, package, name or f"{study}-{target.name}-retrain", experiment)
         if target.backend == "kfp":
-            return _create_kfp(
-                study,
-                target,
-                expression,
-                arguments,
-                timezone,
-                max_concurrency,
-                catchup,
-                name,
-                experiment,
-                package,
-                client,
-            ), []
-        return _create_vertex(
-            study, target, expression, arguments, timezone, max_concurrency, catchup, name, experiment, package
+            return _create_kfp(request, recurrence, client), []
+        return _create_vertex(request, recurrence)
+
+
+def check(target: Target, recurrence: Recurrence) -> None:
+    """What the backend would refuse, refused here with the option that sets it."""
+    cron.parse(recurrence.expression)
+    low, high = MAX_CONCURRENCY.get(target.backend, (1, None))
+    n = recurrence.max_concurrency
+    if n < low or (high is not None and n > high):
+        limit = f"from {low} to {high}" if high is not None else f"{low} or more"
+        raise TargetError(
+            f"--max-concurrency {n}: a {target.backend} schedule runs {limit} runs at once"
+            + (" (the KFP API refuses other values)" if target.backend == "kfp" else "")
         )
-
-
-def _create_kfp(
-    study, target, expression, arguments, timezone, max_concurrency, catchup, name, experiment, package, client
-) -> Schedule:
-    if timezone and timezone != target.schedule_timezone:
+    if target.backend == "kfp" and recurrence.timezone and recurrence.timezone != target.schedule_timezone:
         raise TargetError(
             f"KFP recurring runs fire in the time zone of the cluster's scheduler, which target {target.name!r} "
             f"says is {target.schedule_timezone} (schedule_timezone; the cluster sets it in the "
-            f"pipeline-install-config ConfigMap, key cronScheduleTimezone). --timezone {timezone} differs: write the "
-            f"cron in {target.schedule_timezone}, or change the cluster's zone and the target's schedule_timezone"
+            f"pipeline-install-config ConfigMap, key cronScheduleTimezone). --timezone {recurrence.timezone} "
+            f"differs: write the cron in {target.schedule_timezone}, or change the cluster's zone and the "
+            "target's schedule_timezone"
         )
-    client = client or kfp_api.client_for(target, f"schedule {study}")
+
+
+def _create_kfp(request: RunRequest, recurrence: Recurrence, client) -> Schedule:
+    target = request.target
+    client = client or kfp_api.client_for(target, f"schedule {request.study}")
     recurring = client.create_recurring_run(
         experiment_id=kfp_api.experiment_id(
-            client, experiment or target.experiment or kfp_api.DEFAULT_EXPERIMENT, target.namespace
+            client, request.experiment or target.experiment or kfp_api.DEFAULT_EXPERIMENT, target.namespace
         ),
-        job_name=name,
-        description=f"scheduled retraining of {study} ({expression}, {target.schedule_timezone})",
-        cron_expression=cron.to_kfp(expression),
-        max_concurrency=max_concurrency,
-        no_catchup=not catchup,
-        params=dict(arguments),
-        pipeline_package_path=package,
+        job_name=request.name,
+        description=(f"scheduled retraining of {request.study} ({recurrence.expression}, {target.schedule_timezone})"),
+        cron_expression=cron.to_kfp(recurrence.expression),
+        max_concurrency=recurrence.max_concurrency,
+        no_catchup=not recurrence.catchup,
+        params=dict(request.arguments),
+        pipeline_package_path=request.package,
         enabled=True,
         pipeline_root=target.pipeline_root or None,
         enable_caching=None,  # keep the compiled per-task caching (the source probe is never cached)
@@ -108,15 +122,20 @@ def _create_kfp(
     return _kfp_schedule(target, recurring)
 
 
-def _create_vertex(
-    study, target, expression, arguments, timezone, max_concurrency, catchup, name, experiment, package
-) -> tuple[Schedule, list[str]]:
+def _create_vertex(request: RunRequest, recurrence: Recurrence) -> tuple[Schedule, list[str]]:
+    target = request.target
     aiplatform = vertex.aiplatform()
-    job = aiplatform.PipelineJob(**vertex.job_args(study, target, package, arguments, run_name(study, target)))
-    schedule = job.create_schedule(**vertex.schedule_args(target, name, expression, timezone, max_concurrency))
+    # The job is the template of the schedule's runs: named like a one-off run of the study.
+    job_request = dataclasses.replace(request, name=run_name(request.study, target))
+    job = aiplatform.PipelineJob(**vertex.job_args(job_request))
+    schedule = job.create_schedule(
+        **vertex.schedule_args(
+            target, request.name, recurrence.expression, recurrence.timezone, recurrence.max_concurrency
+        )
+    )
     notes = (
         []
-        if not catchup
+        if not recurrence.catchup
         else ["Vertex AI schedules do not backfill runs missed while paused or behind (as with --no-catchup)"]
     )
     return _vertex_schedule(target, schedule), notes
@@ -179,7 +198,8 @@ def _kfp_schedule(target: Target, r) -> Schedule:
         trigger,
         state,
         int(r.max_concurrency or 0),
-        None if r.no_catchup is None else not r.no_catchup,
+        # The KFP API omits false fields (EmitUnpopulated: false), so a missing no_catchup is catch-up on.
+        not r.no_catchup,
         kfp_api.recurring_run_url(target, r.recurring_run_id),
     )
 

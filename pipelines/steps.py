@@ -16,6 +16,7 @@ and trained on. Evaluate and register are never cached (``NEVER_CACHED``).
 from __future__ import annotations
 
 from components.adapters import build_components
+from pipelines.backends import retry_policy
 from pipelines.targets import Target, TargetError
 
 # Steps that train models: these get the target's GPU request, limits and node placement.
@@ -49,9 +50,7 @@ class Steps:
             t.set_env_variable(name, value)
         if step in TRAINING_STEPS:
             if target.retries and target.backend != "local":
-                t.set_retry(
-                    num_retries=target.retries, backoff_duration="60s", backoff_factor=2.0, backoff_max_duration="3600s"
-                )
+                t.set_retry(**retry_policy(target.backend, target.retries))
             if target.gpu_count:
                 t.set_accelerator_type(target.gpu_type)
                 t.set_accelerator_limit(target.gpu_count)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import yaml
 
 from pipelines import kfp_api, vertex
+from pipelines.run_request import RunRequest
 from pipelines.targets import Target, TargetError
 
 SUCCEEDED = "SUCCEEDED"
@@ -65,6 +66,15 @@ def checked_package(study: str, target: Target, arguments: dict, package: str | 
     return package
 
 
+@dataclass(frozen=True)
+class Waiting:
+    """Whether ``submit`` waits for the run to end, for how long (``None``: no limit), polling how often."""
+
+    wait: bool = False
+    timeout: float | None = None
+    poll_seconds: float = 10.0
+
+
 def submit(
     study: str,
     target: Target,
@@ -81,21 +91,23 @@ def submit(
     """Create one run; with ``wait``, return once it has ended (``kfp_api.WaitTimeout`` after ``timeout`` s)."""
     if target.backend == "local":
         raise TargetError(f"target {target.name!r} is local: run it with 'kfp-studies run {study} --local'")
+    waiting = Waiting(wait, timeout, poll_seconds)
     with tempfile.TemporaryDirectory(prefix="kfp-studies-") as tmp:
         package = checked_package(study, target, arguments, package, tmp, "--param source=URI")
-        name = name or run_name(study, target)
+        request = RunRequest(study, target, arguments, package, name or run_name(study, target), experiment)
         if target.backend == "kfp":
-            return _submit_kfp(study, target, arguments, experiment, name, wait, timeout, package, poll_seconds, client)
-        return _submit_vertex(study, target, arguments, experiment, name, wait, timeout, package, poll_seconds)
+            return _submit_kfp(request, waiting, client)
+        return _submit_vertex(request, waiting)
 
 
-def _submit_kfp(study, target, arguments, experiment, name, wait, timeout, package, poll_seconds, client):
-    client = client or kfp_api.client_for(target, f"submit {study}")
+def _submit_kfp(request: RunRequest, waiting: Waiting, client) -> Submission:
+    target = request.target
+    client = client or kfp_api.client_for(target, f"submit {request.study}")
     result = client.create_run_from_pipeline_package(
-        package,
-        arguments=dict(arguments),
-        run_name=name,
-        experiment_name=experiment or target.experiment or kfp_api.DEFAULT_EXPERIMENT,
+        request.package,
+        arguments=dict(request.arguments),
+        run_name=request.name,
+        experiment_name=request.experiment or target.experiment or kfp_api.DEFAULT_EXPERIMENT,
         namespace=target.namespace or None,
         pipeline_root=target.pipeline_root or None,
         # None keeps the per-task caching compiled into the package; a run-wide
@@ -104,14 +116,16 @@ def _submit_kfp(study, target, arguments, experiment, name, wait, timeout, packa
         service_account=target.service_account or None,
     )
     state = ""
-    if wait:
-        state = kfp_api.state_of(kfp_api.wait_for_run(client, result.run_id, timeout, poll_seconds))
-    return Submission(study, target.name, result.run_id, kfp_api.run_url(target, result.run_id), state)
+    if waiting.wait:
+        run = kfp_api.wait_for_run(client, result.run_id, waiting.timeout, waiting.poll_seconds)
+        state = kfp_api.state_of(run)
+    return Submission(request.study, target.name, result.run_id, kfp_api.run_url(target, result.run_id), state)
 
 
-def _submit_vertex(study, target, arguments, experiment, name, wait, timeout, package, poll_seconds):
+def _submit_vertex(request: RunRequest, waiting: Waiting) -> Submission:
+    target = request.target
     aiplatform = vertex.aiplatform()
-    job = aiplatform.PipelineJob(**vertex.job_args(study, target, package, arguments, name))
-    job.submit(**vertex.submit_args(target, experiment or target.experiment or None))
-    state = vertex.wait(job, timeout, poll_seconds) if wait else ""
-    return Submission(study, target.name, job.job_id, vertex.run_url(target, job.job_id), state)
+    job = aiplatform.PipelineJob(**vertex.job_args(request))
+    job.submit(**vertex.submit_args(target, request.experiment or target.experiment or None))
+    state = vertex.wait(job, waiting.timeout, waiting.poll_seconds) if waiting.wait else ""
+    return Submission(request.study, target.name, job.job_id, vertex.run_url(target, job.job_id), state)

@@ -7,11 +7,19 @@ import sys
 
 from components.studies import STUDIES, get_study
 from pipelines.cli_options import add_param_option, add_target_options, target_and_parameters
+from pipelines.targets import TargetError
+
+# What google.auth's DefaultCredentialsError means for a user of this command, and the two fixes.
+MISSING_GOOGLE_CREDENTIALS = (
+    "no Google Cloud credentials for Vertex AI: run 'gcloud auth application-default login', "
+    "or set GOOGLE_APPLICATION_CREDENTIALS to a service-account key file"
+)
 
 
 @contextlib.contextmanager
 def backend_errors(target):
-    """The API's errors (refused connection, HTTP errors) as one clear ``ConnectionError``."""
+    """The API's errors (refused connection, HTTP errors) as one clear ``ConnectionError``, and
+    missing Google credentials as one line that says how to provide them."""
     import urllib3
 
     try:
@@ -20,7 +28,9 @@ def backend_errors(target):
         raise ConnectionError(
             f"cannot reach {target.backend} API of target {target.name!r} at {target.host or target.region}: {exc}"
         ) from None
-    except Exception as exc:  # kfp_server_api.ApiException, google.api_core errors
+    except Exception as exc:  # kfp_server_api.ApiException, google.api_core and google.auth errors
+        if type(exc).__name__ == "DefaultCredentialsError":
+            raise TargetError(f"target {target.name!r}: {MISSING_GOOGLE_CREDENTIALS}") from None
         if type(exc).__name__ in ("ApiException", "GoogleAPICallError") or type(exc).__module__.startswith(
             ("kfp_server_api", "google.api_core")
         ):

@@ -19,8 +19,10 @@ import difflib
 import os
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
+from typing import NoReturn
 
 from components.adapters import DEFAULT_IMAGE
 
@@ -246,41 +248,61 @@ OBJECT_STORES = {"kfp": ("gs://", "s3://", "minio://"), "vertex": ("gs://",)}
 TOLERATION_KEYS = {"key", "operator", "value", "effect", "toleration_seconds"}
 
 
+Fail = Callable[[str, str], NoReturn]
+
+
 def validate(target: Target, where: str | None = None) -> None:
     """Structural checks that hold whatever the command; raises :class:`TargetError` naming the field."""
     where = where or f"target {target.name!r}"
 
-    def fail(key: str, message: str):
+    def fail(key: str, message: str) -> NoReturn:
         raise TargetError(f"{where}: {key}: {message}")
 
+    for check in CHECKS:
+        check(target, fail)
+
+
+def _check_identity(target: Target, fail: Fail) -> None:
     if not target.name:
         fail("name", "must not be empty")
     if target.backend not in BACKENDS:
         fail("backend", f"must be one of {', '.join(BACKENDS)}, got {target.backend!r}")
-    remote = target.backend != "local"
 
+
+def _check_image(target: Target, fail: Fail) -> None:
+    """A cluster run must say which code it ran: an explicit tag, never ``latest``."""
     if not target.image or any(c.isspace() for c in target.image):
         fail("image", f"must be an image reference like registry/kfp-studies:TAG, got {target.image!r}")
-    if remote and not _pinned(target.image):
+    if target.backend != "local" and not _pinned(target.image):
         fail(
             "image",
             f"{target.image!r} has no tag or has ':latest'; give an explicit tag (make image-tag prints it) "
             "so every run says which code it ran",
         )
 
+
+def _check_no_userinfo(target: Target, fail: Fail) -> None:
+    """URIs are compiled into the pipeline: ``user:password@`` would publish the password."""
     for key in ("pipeline_root", "registry_uri", "work_uri", "host"):
         if _USERINFO.match(getattr(target, key)):
             fail(key, "must not carry credentials (user:password@); they would be written into the pipeline")
+
+
+def _check_shared_storage(target: Target, fail: Fail) -> None:
+    """Steps of a cluster run share no filesystem: the registry and work space are object storage."""
     for key in ("registry_uri", "work_uri"):
         uri = getattr(target, key)
         if not uri:
             fail(key, "is required")
-        if remote and not uri.startswith(OBJECT_STORES[target.backend]):
+        if target.backend != "local" and not uri.startswith(OBJECT_STORES[target.backend]):
             fail(
                 key,
                 f"must be on object storage ({', '.join(OBJECT_STORES[target.backend])}) for a "
                 f"{target.backend} target: steps do not share a filesystem; got {uri!r}",
             )
+
+
+def _check_pipeline_root(target: Target, fail: Fail) -> None:
     root = target.pipeline_root
     if target.backend == "local" and "://" in root and not root.startswith("file://"):
         fail("pipeline_root", f"a local target keeps its outputs on this machine: give a folder, got {root!r}")
@@ -292,39 +314,44 @@ def validate(target: Target, where: str | None = None) -> None:
     if target.backend == "vertex" and not root.startswith("gs://"):
         fail("pipeline_root", f"Vertex AI needs a gs:// pipeline root, got {root!r}")
 
+
+def _check_counts(target: Target, fail: Fail) -> None:
     if target.cv_parallelism < 0:
         fail("cv_parallelism", "must be 0 (no limit) or more")
     if target.gpu_count < 0:
         fail("gpu_count", "must be 0 or more")
     if target.retries < 0:
         fail("retries", "must be 0 or more")
+
+
+def _check_accelerator(target: Target, fail: Fail) -> None:
+    """A GPU type and count come together, the type in the backend's own form."""
     if target.gpu_count and not target.gpu_type:
         fail("gpu_type", f"is required when gpu_count is {target.gpu_count}")
     if target.gpu_type and not target.gpu_count:
         fail("gpu_count", f"must be 1 or more when gpu_type is {target.gpu_type!r} (or leave gpu_type empty)")
-    if target.gpu_type:
-        if target.backend == "vertex" and not _VERTEX_ACCELERATOR.match(target.gpu_type):
-            fail(
-                "gpu_type",
-                f"Vertex AI takes an accelerator enum such as NVIDIA_TESLA_T4 or NVIDIA_L4, got {target.gpu_type!r}",
-            )
-        if target.backend != "vertex" and not _K8S_RESOURCE.match(target.gpu_type):
-            fail(
-                "gpu_type",
-                f"Kubernetes takes an extended resource name such as nvidia.com/gpu, got {target.gpu_type!r}",
-            )
+    if not target.gpu_type:
+        return
+    if target.backend == "vertex" and not _VERTEX_ACCELERATOR.match(target.gpu_type):
+        fail(
+            "gpu_type",
+            f"Vertex AI takes an accelerator enum such as NVIDIA_TESLA_T4 or NVIDIA_L4, got {target.gpu_type!r}",
+        )
+    if target.backend != "vertex" and not _K8S_RESOURCE.match(target.gpu_type):
+        fail("gpu_type", f"Kubernetes takes an extended resource name such as nvidia.com/gpu, got {target.gpu_type!r}")
+
+
+def _check_limits(target: Target, fail: Fail) -> None:
     if target.cpu_limit and not _CPU.match(target.cpu_limit):
         fail("cpu_limit", f"must be a CPU count like '8', '0.5' or '500m', got {target.cpu_limit!r}")
     if target.memory_limit and not _MEMORY.match(target.memory_limit):
         fail("memory_limit", f"must be a size like '32G' or '16Gi', got {target.memory_limit!r}")
 
-    kubernetes_only = {
-        "node_selector": target.node_selector,
-        "tolerations": target.tolerations,
-        "secret_env": target.secret_env,
-    }
-    for key, value in kubernetes_only.items():
-        if value and target.backend != "kfp":
+
+def _check_kubernetes_only(target: Target, fail: Fail) -> None:
+    """Node placement and secrets exist only where the steps are Kubernetes pods."""
+    for key in ("node_selector", "tolerations", "secret_env"):
+        if getattr(target, key) and target.backend != "kfp":
             fail(
                 key,
                 f"only kfp targets run on Kubernetes; a {target.backend} target cannot use it"
@@ -333,6 +360,10 @@ def validate(target: Target, where: str | None = None) -> None:
     for label in target.node_selector:
         if not _LABEL_KEY.match(label):
             fail("node_selector", f"{label!r} is not a Kubernetes label key")
+
+
+def _check_tolerations(target: Target, fail: Fail) -> None:
+    """Each toleration as the Kubernetes API would accept it."""
     for i, toleration in enumerate(target.tolerations):
         extra = sorted(set(toleration) - TOLERATION_KEYS)
         if extra:
@@ -355,6 +386,9 @@ def validate(target: Target, where: str | None = None) -> None:
             if k != "toleration_seconds" and not isinstance(v, str):
                 fail(f"tolerations[{i}].{k}", f"must be a string, got {v!r}")
 
+
+def _check_env(target: Target, fail: Fail) -> None:
+    """Plain variables only: ``env`` is written into the compiled pipeline."""
     for name in target.env:
         if not _ENV_NAME.match(name):
             fail(f"env.{name}", "is not a valid environment variable name")
@@ -365,6 +399,9 @@ def validate(target: Target, where: str | None = None) -> None:
                 "reference a Kubernetes secret with secret_env (kfp) or use the run's service "
                 "account (vertex)",
             )
+
+
+def _check_secret_env(target: Target, fail: Fail) -> None:
     for secret, keys in target.secret_env.items():
         if not _K8S_NAME.match(secret):
             fail(f"secret_env.{secret}", "is not a Kubernetes secret name")
@@ -372,6 +409,9 @@ def validate(target: Target, where: str | None = None) -> None:
             if not _ENV_NAME.match(env_name):
                 fail(f"secret_env.{secret}.{key}", f"{env_name!r} is not a valid environment variable name")
 
+
+def _check_connection(target: Target, fail: Fail) -> None:
+    """How the backend is reached and whom the run acts as, each in its backend's form."""
     if target.host and not target.host.startswith(("http://", "https://")):
         fail("host", f"must start with http:// or https://, got {target.host!r}")
     if target.token_env and not _ENV_NAME.match(target.token_env):
@@ -382,13 +422,45 @@ def validate(target: Target, where: str | None = None) -> None:
         fail("service_account", f"must be a service-account e-mail, got {target.service_account!r}")
     if target.region and not _REGION.match(target.region):
         fail("region", f"must be a Google Cloud region like europe-west4, got {target.region!r}")
+
+
+def _check_backend_fields(target: Target, fail: Fail) -> None:
+    """A field of another backend is a mistake (a target copied from another), not something to ignore."""
     for key in ("host", "namespace", "token_env"):
         if getattr(target, key) and target.backend != "kfp":
             fail(key, f"is a kfp setting; a {target.backend} target does not use it")
     for key in ("project", "region"):
         if getattr(target, key) and target.backend != "vertex":
             fail(key, f"is a vertex setting; a {target.backend} target does not use it")
-    _check_timezone(target.schedule_timezone, lambda message: fail("schedule_timezone", message))
+
+
+def _check_timezone(target: Target, fail: Fail) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(target.schedule_timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        fail("schedule_timezone", f"{target.schedule_timezone!r} is not an IANA time zone (e.g. UTC, Europe/Paris)")
+
+
+# In this order: the first failing check names the field.
+CHECKS: tuple[Callable[[Target, Fail], None], ...] = (
+    _check_identity,
+    _check_image,
+    _check_no_userinfo,
+    _check_shared_storage,
+    _check_pipeline_root,
+    _check_counts,
+    _check_accelerator,
+    _check_limits,
+    _check_kubernetes_only,
+    _check_tolerations,
+    _check_env,
+    _check_secret_env,
+    _check_connection,
+    _check_backend_fields,
+    _check_timezone,
+)
 
 
 def require(target: Target, action: str, *keys: str) -> None:
@@ -406,15 +478,6 @@ def _pinned(image: str) -> bool:
         return True
     name, _, tag = image.rpartition(":")
     return bool(name) and "/" not in tag and tag not in ("", "latest")
-
-
-def _check_timezone(zone: str, fail) -> None:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        fail(f"{zone!r} is not an IANA time zone (e.g. UTC, Europe/Paris)")
 
 
 def _did_you_mean(word: str, choices) -> str:

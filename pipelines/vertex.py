@@ -13,6 +13,8 @@ import re
 import time
 
 from pipelines import cron
+from pipelines.kfp_api import WaitTimeout, pause_before_next_poll
+from pipelines.run_request import RunRequest
 from pipelines.targets import Target, TargetError, require
 
 FINAL_STATES = ("SUCCEEDED", "FAILED", "CANCELLED", "CANCELED")
@@ -26,26 +28,29 @@ def aiplatform():
     return module
 
 
-def job_id(study: str, run_name: str) -> str:
-    """A valid PipelineJob id: lower case, digits and dashes, starting with a letter."""
-    text = re.sub(r"[^a-z0-9-]+", "-", f"{study}-{run_name}".lower()).strip("-")
+def job_id(run_name: str) -> str:
+    """A valid PipelineJob id from a run name: lower case, digits and dashes, starting with a letter."""
+    text = re.sub(r"[^a-z0-9-]+", "-", run_name.lower()).strip("-")
     return text[:128]
 
 
-def job_args(study: str, target: Target, package: str, parameters: dict, run_name: str) -> dict:
-    """Keyword arguments of ``aiplatform.PipelineJob`` for one run of ``package`` on ``target``.
+def job_args(request: RunRequest) -> dict:
+    """Keyword arguments of ``aiplatform.PipelineJob`` for one run of the request's package.
 
-    ``enable_caching`` stays None: the per-task caching compiled into the package
-    applies (a run-wide value would also cache the source probe)."""
+    The run name is the display name and, made valid, the job id: it already names the
+    study (``imdb-vertex-<time>``, or the user's ``--name``). ``enable_caching`` stays None:
+    the per-task caching compiled into the package applies (a run-wide value would also
+    cache the source probe)."""
+    target = request.target
     require(target, "run on Vertex AI", "project", "region")
     return {
-        "display_name": f"{study}-{run_name}"[:128],
-        "template_path": package,
-        "job_id": job_id(study, run_name),
+        "display_name": request.name[:128],
+        "template_path": request.package,
+        "job_id": job_id(request.name),
         "pipeline_root": target.pipeline_root,
-        "parameter_values": dict(parameters),
+        "parameter_values": dict(request.arguments),
         "enable_caching": None,
-        "labels": {"study": study, "target": re.sub(r"[^a-z0-9_-]", "-", target.name.lower())},
+        "labels": {"study": request.study, "target": re.sub(r"[^a-z0-9_-]", "-", target.name.lower())},
         "project": target.project,
         "location": target.region,
     }
@@ -82,13 +87,11 @@ def state_name(state) -> str:
 
 
 def wait(job, timeout: float | None, poll_seconds: float = 30.0) -> str:
-    deadline = None if timeout is None else time.monotonic() + timeout
+    start = time.monotonic()
     while True:
         state = state_name(job.state)
         if state in FINAL_STATES:
             return state
-        if deadline is not None and time.monotonic() >= deadline:
-            from pipelines.kfp_api import WaitTimeout
-
+        if timeout is not None and time.monotonic() - start >= timeout:
             raise WaitTimeout(job.job_id, state, timeout)
-        time.sleep(poll_seconds if deadline is None else max(0.0, min(poll_seconds, deadline - time.monotonic())))
+        time.sleep(pause_before_next_poll(start, timeout, poll_seconds))

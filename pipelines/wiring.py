@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 from kfp import dsl
 
 from components.studies import Params, RunParams, get_study
+from pipelines import backends
 from pipelines.steps import Steps
 from pipelines.targets import Target
 
@@ -99,7 +100,7 @@ def study_dag(
             params={**{k: v for values in params.values() for k, v in values.items()}, **run},
             registry_uri=registry_uri,
             image=steps.target.image,
-            run_id=dsl.PIPELINE_JOB_NAME_PLACEHOLDER,
+            run_id=backends.RUN_ID[steps.target.backend],
         )
     return StudyOutputs(scored.outputs["metrics"], scored.outputs["report"], cv.outputs["comparison"])
 

@@ -58,6 +58,23 @@ def coerce(name: str, kind: type, value: Any) -> Any:
         raise ParameterError(f"parameter {name!r} expects {kind.__name__}, got {value!r}") from None
 
 
+def substitutable(name: str, value: Any) -> Any:
+    """``value``, unless it is text that KFP's launcher cannot carry inside a dict parameter.
+
+    Study parameters reach a step as one dict, whose values the KFP 2.17.0 launcher puts
+    into the executor input's JSON by plain text substitution, unescaped
+    (backend/src/v2/component/launcher_v2.go, compileCmdAndArgs): a double quote, a
+    backslash or a control character would break that JSON, and the step with it."""
+    if isinstance(value, str):
+        bad = sorted({c for c in value if c in '"\\' or ord(c) < 0x20})
+        if bad:
+            raise ParameterError(
+                f"parameter {name!r}: {value!r} contains {', '.join(repr(c) for c in bad)}; study parameters "
+                "cannot hold double quotes, backslashes or control characters (KFP passes them unescaped)"
+            )
+    return value
+
+
 @dataclass(frozen=True)
 class Params:
     """Base of every study's parameter dataclass."""
@@ -75,7 +92,7 @@ class Params:
         if unknown:
             raise ParameterError(f"unknown parameter(s) {', '.join(unknown)}; this study accepts: {', '.join(known)}")
         kinds = {f.name: type(f.default) for f in cls.fields()}
-        params = cls(**{k: coerce(k, kinds[k], v) for k, v in values.items()})
+        params = cls(**{k: substitutable(k, coerce(k, kinds[k], v)) for k, v in values.items()})
         params.validate()
         return params
 

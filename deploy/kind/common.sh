@@ -75,3 +75,18 @@ check_inotify() {
 cluster_exists() {
   kind get clusters 2>/dev/null | grep -qx "$KIND_CLUSTER"
 }
+
+# The existing cluster must be the variant asked for: a cluster without the fake-GPU worker never
+# offers nvidia.com/gpu (kind-up-gpu would wait in vain), and one with it is not what kind-up makes.
+# The worker is the node with the run.ai/simulated-gpu-node-pool label (kind-gpu-config.yaml).
+check_gpu_variant() {
+  local want_gpu="$1" gpu_nodes
+  gpu_nodes="$(kctl get nodes -l run.ai/simulated-gpu-node-pool -o name)" \
+    || die "cannot list the nodes of $KIND_CLUSTER (context $KUBE_CONTEXT)"
+  if [ -n "$want_gpu" ] && [ -z "$gpu_nodes" ]; then
+    die "cluster $KIND_CLUSTER exists without the fake-GPU worker; make kind-up-gpu cannot reuse it: make kind-down first (or set KIND_CLUSTER to another name)"
+  fi
+  if [ -z "$want_gpu" ] && [ -n "$gpu_nodes" ]; then
+    die "cluster $KIND_CLUSTER exists with the fake-GPU worker (made by make kind-up-gpu); make kind-up cannot reuse it: make kind-down first, or use make kind-up-gpu"
+  fi
+}

@@ -10,11 +10,15 @@ check_kind
 use_provider
 cluster_exists || die "no cluster $KIND_CLUSTER: run make kind-up first"
 
-tool="$(container_tool)"
+# Save with the tool that built the image (make image builds with $(PODMAN), podman by default):
+# the image is only in that tool's store, even where kind itself runs on docker.
+builder="${PODMAN:-podman}"
+need "$builder" "make image builds with it (set PODMAN to the tool that built $IMAGE)"
+"$builder" image inspect "$IMAGE" >/dev/null 2>&1 || die "$builder has no image $IMAGE: run make image (or set PODMAN)"
 archive="$(mktemp -d)/image.tar"
 trap 'rm -rf "$(dirname "$archive")"' EXIT
-log "saving $IMAGE with $tool"
-"$tool" save -o "$archive" "$IMAGE"
+log "saving $IMAGE with $builder"
+"$builder" save -o "$archive" "$IMAGE"
 log "loading it into $KIND_CLUSTER"
 kind load image-archive "$archive" --name "$KIND_CLUSTER"
 log "loaded $IMAGE; compile or submit with --set target.image=$IMAGE"

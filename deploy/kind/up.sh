@@ -13,11 +13,13 @@ if [ -n "$KIND_GPU" ]; then
 fi
 
 need kubectl "install kubectl (Debian: apt-get install kubectl, or see kubernetes.io/docs/tasks/tools)"
+need git "install git: kubectl apply -k fetches the KFP manifests from GitHub with it"
 check_kind
 use_provider
 check_inotify
 
 if cluster_exists; then
+  check_gpu_variant "$KIND_GPU"
   log "cluster $KIND_CLUSTER exists; reusing it"
 else
   log "creating cluster $KIND_CLUSTER from $config ($KIND_NODE_IMAGE)"

@@ -1,5 +1,7 @@
 """``kfp-studies schedule`` through the real kfp.Client, asserted on the REST calls it makes."""
 
+import re
+
 import pytest
 from kfp_standin import run_spec
 
@@ -53,10 +55,37 @@ def test_a_recurring_run_with_the_cron_translated_and_the_targets_settings(api, 
     assert "0 30 2 * * 1-5" in out and "30 2 * * 1-5" in out
 
 
-def test_catch_up_is_on_unless_refused(api):
+def test_catch_up_is_on_unless_refused_and_is_printed_as_the_server_answers_it(api, capsys):
     assert create(api) == 0
     body = api.requests_to("POST", "/recurringruns")[0].body
     assert body["no_catchup"] is False and body["max_concurrency"] == 1
+    # The server leaves no_catchup out when it is false (EmitUnpopulated: false): catch-up on.
+    recurring_id = next(iter(api.recurring_runs))
+    out = capsys.readouterr().out
+    assert re.search(r"catch-up +yes", out) and re.search(r"max concurrency +1", out)
+
+    assert schedule(api, "digits", "--cron", "0 3 * * 0", "--param", "source=s3://b/pendigits", "--no-catchup") == 0
+    assert re.search(r"catch-up +no", capsys.readouterr().out)
+
+    assert schedule(api, "list") == 0
+    rows = {line.split()[0]: line.split() for line in capsys.readouterr().out.splitlines()[1:]}
+    assert rows[recurring_id][3:5] == ["1", "yes"]
+    [other] = set(rows) - {recurring_id}
+    assert rows[other][3:5] == ["1", "no"]
+
+
+@pytest.mark.parametrize("concurrency", ["0", "11"])
+def test_max_concurrency_outside_what_kfp_takes_is_refused_before_sending(api, capsys, concurrency):
+    # The KFP 2.17.0 API refuses it (backend/src/apiserver/server/api_converter.go): say so here, first.
+    assert create(api, "--max-concurrency", concurrency) == 2
+    err = capsys.readouterr().err
+    assert f"--max-concurrency {concurrency}" in err and "from 1 to 10" in err
+    assert not api.requests
+
+
+def test_max_concurrency_10_is_sent(api):
+    assert create(api, "--max-concurrency", "10") == 0
+    assert api.requests_to("POST", "/recurringruns")[0].body["max_concurrency"] == 10
 
 
 def test_the_explicit_create_action_is_the_same(api):

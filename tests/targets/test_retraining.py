@@ -11,6 +11,7 @@ import os
 
 import pytest
 import yaml
+from kfp.dsl.python_component import PythonComponent
 
 from components.adapters import build_components
 from components.steps.probe import source_version
@@ -61,6 +62,26 @@ def test_only_a_blessed_or_forced_model_is_registered_with_the_datas_provenance(
     )
 
 
+@pytest.mark.parametrize(
+    ("name", "placeholder"),
+    [
+        # KFP 2.17.0 resolves {{$.pipeline_job_name}} to the run's display name, which recurring runs
+        # do not have (backend/src/v2/driver/resolve.go:436-437, template/v2_template.go:108): "" for
+        # every scheduled run. The job UUID is the run id of the API and UI, and the scheduled-workflow
+        # controller substitutes it for every run it starts (util/scheduled_workflow.go:182-183).
+        ("kind", "{{$.pipeline_job_uuid}}"),
+        ("kfp", "{{$.pipeline_job_uuid}}"),
+        ("vertex", "{{$.pipeline_job_uuid}}"),
+        # kfp.local: the job name is the run's folder under the pipeline root; its UUID is a random number.
+        ("local", "{{$.pipeline_job_name}}"),
+    ],
+)
+def test_the_model_card_records_an_id_that_scheduled_runs_have(tmp_path, name, placeholder):
+    path = compile_study("digits", get_target(name), str(tmp_path))
+    register = _tasks(next(yaml.safe_load_all(open(path))))["register"]
+    assert register["inputs"]["parameters"]["run_id"] == {"runtimeValue": {"constant": placeholder}}
+
+
 def test_no_cached_task_takes_a_per_run_value(ir):
     per_run = (
         "{{$.pipeline_job_uuid}}",
@@ -105,7 +126,7 @@ def test_the_probe_changes_with_the_content_and_only_with_it(tmp_path):
 def test_the_probe_component_returns_the_version(tmp_path):
     source = tmp_path / "data.bin"
     source.write_bytes(b"x" * 10)
-    probe = build_components().probe_source
+    probe: PythonComponent = build_components().probe_source
     assert probe.python_func(source=str(source)) == source_version(str(source))
 
 

@@ -93,7 +93,7 @@ def test_imdb_for_each_target(tmp_path, name):
         retry = task.get("retryPolicy")
         if task_name.replace("-", "_") in TRAINING_STEPS and target.backend != "local" and target.retries:
             assert retry["maxRetryCount"] == target.retries and retry["backoffFactor"] == 2.0, task_name
-            assert retry["backoffDuration"] == "60s" and retry["backoffMaxDuration"] == "3600s"
+            assert retry["backoffDuration"] == "60s" and retry["backoffMaxDuration"] == MAX_DURATION[target.backend]
         else:
             assert retry is None, task_name
 
@@ -105,6 +105,28 @@ def test_imdb_for_each_target(tmp_path, name):
     assert inputs["registry_uri"]["defaultValue"] == target.registry_uri
     assert inputs["work_uri"]["defaultValue"] == target.work_uri
     assert "defaultValue" not in inputs["source"], "every run names its source"
+
+
+# Argo (KFP) counts backoff.maxDuration from the first attempt's start and starts no retry after it
+# (argo-workflows v4.0.5 workflow/controller/operator.go:1025-1041): 48 h covers every attempt of a
+# long training task. Vertex reads the field as the cap on the wait between retries: 1 h.
+MAX_DURATION = {"kfp": "172800s", "vertex": "3600s"}
+
+
+@pytest.mark.parametrize("name", ["kind", "kfp", "vertex"])
+def test_the_retry_window_is_the_backends_meaning_of_backoff_max_duration(tmp_path, name):
+    target = get_target(name)
+    spec, _ = compiled(tmp_path, "digits", target)
+    tasks = tasks_of(spec)
+    for step in ("train", "cross-validate"):
+        retry = tasks[step]["retryPolicy"]
+        assert retry["backoffMaxDuration"] == MAX_DURATION[target.backend], (name, step)
+        assert retry["maxRetryCount"] == 3 and retry["backoffDuration"] == "60s" and retry["backoffFactor"] == 2.0
+    if target.backend == "kfp":
+        # the last retry of a training task whose attempts each fail after 15 h still starts before the
+        # deadline: it starts after every earlier attempt and every backoff (60 s, 120 s, 240 s)
+        hours, backoffs = 15, sum(60 * 2**i for i in range(target.retries))
+        assert target.retries * hours * 3600 + backoffs <= int(retry["backoffMaxDuration"].rstrip("s"))
 
 
 @pytest.mark.parametrize("study", sorted(STUDIES))

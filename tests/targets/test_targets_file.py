@@ -181,3 +181,32 @@ def test_every_command_that_uses_a_target_takes_target_and_set(capsys):
             main([*command, "--help"])
         out = capsys.readouterr().out
         assert "--target" in out and "--set" in out, command
+
+
+def test_targets_init_writes_an_editable_file_that_loads_and_validates(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("KFP_STUDIES_TARGETS", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert main(["targets", "init"]) == 0
+    written = tmp_path / "targets.toml"
+    assert f"wrote {written.name}" in capsys.readouterr().out
+    text = written.read_text()
+    assert text.startswith("# Your kfp-studies targets") and "KFP_STUDIES_TARGETS" in text and "make image-tag" in text
+    assert target_names(str(written)) == target_names()
+    for name in target_names(str(written)):
+        assert get_target(name, str(written)) == get_target(name), name  # every target loads and validates
+
+    # An edit is what the commands then use.
+    written.write_text(text.replace('namespace = "ml-team"', 'namespace = "vision"'))
+    monkeypatch.setenv("KFP_STUDIES_TARGETS", str(written))
+    assert get_target("kfp").namespace == "vision"
+
+
+def test_targets_init_never_overwrites(tmp_path, capsys):
+    mine = tmp_path / "mine.toml"
+    mine.write_text("# my targets\n")
+    assert main(["targets", "init", str(mine)]) == 2
+    err = capsys.readouterr().err
+    assert str(mine) in err and "never overwrites" in err
+    assert mine.read_text() == "# my targets\n"
+    assert main(["targets", "kind", str(mine)]) == 2
+    assert "targets init PATH" in capsys.readouterr().err
