@@ -51,7 +51,7 @@ def run_fold(
     recipe = spec.recipe()
     raw = tables.load(raw_path)
     labels = raw["label"]
-    train_rows, _ = splits.train_test_rows(raw.get("split"), labels, getattr(p, "test_fraction", 0.0), seed)
+    train_rows, _ = splits.train_test_rows(raw.get("split"), labels, p.test_fraction, seed)
     fit_rows, held_rows = splits.folds(train_rows, labels, p.cv_folds, seed, raw.get("group"))[fold]
     prepared = recipe.prepare(raw)
     state = recipe.fit(prepared, fit_rows, p)
