@@ -2,7 +2,7 @@
 
 A study is discovered from its folder, so nothing else lists it; this test is
 what makes a new study complete rather than merely runnable: its docs page
-(documenting every parameter), malformed-input cases, a local pipeline test,
+(documenting every parameter) and README row, malformed-input cases, a local pipeline test,
 parameters whose defaults validate, a pipeline that compiles for every target
 in pipelines/targets.toml, a sample generator, and its entries in the
 benchmark plan. CONTRIBUTING.md ("Adding a study") walks through them.
@@ -47,6 +47,11 @@ def test_the_study_has_a_docs_page_documenting_every_parameter(study):
     text = page.read_text(encoding="utf-8")
     missing = [f.name for f in study.params.fields() if f"`{f.name}`" not in text]
     assert not missing, f"docs/studies/{study.name}.md does not mention {', '.join(missing)}"
+
+
+def test_the_study_is_in_the_readme_table(study):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"| `{study.name}` |" in readme, f"README.md's study table has no row for {study.name}"
 
 
 def test_the_study_has_malformed_input_cases(study):
