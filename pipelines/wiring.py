@@ -152,7 +152,8 @@ def study_pipeline(study: str) -> Callable[[Target], Any]:
                 values["work_uri"],
             )
 
-        pipeline.__signature__ = inspect.Signature(parameters, return_annotation=StudyOutputs)
+        # KFP reads the pipeline's parameters from its signature (typeshed does not declare it writable).
+        pipeline.__signature__ = inspect.Signature(parameters, return_annotation=StudyOutputs)  # type: ignore[attr-defined]
         pipeline.__name__ = study
         # KFP reads the "Args:" section into each parameter's description.
         pipeline.__doc__ = "\n".join(

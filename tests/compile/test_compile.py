@@ -1,6 +1,7 @@
 """Every study compiles to valid IR, with the target's settings, without TensorFlow."""
 
 import json
+import logging
 import subprocess
 import sys
 
@@ -127,3 +128,13 @@ def test_compiling_does_not_import_tensorflow(tmp_path):
 def test_a_task_of_an_unknown_component_is_an_error_naming_the_known_ones():
     with pytest.raises(ValueError, match="no component 'trian'; expected one of ingest, preprocess, .*train"):
         TaskFactory(LOCAL).task("trian", study="imdb")
+
+
+def test_the_old_name_validation_size_still_sets_the_study_s_hold_out_from_the_command_line(tmp_path, caplog):
+    from pipelines.cli import main
+
+    with pytest.deprecated_call(), caplog.at_level(logging.WARNING):
+        assert main(["compile", "mirai", "--set", "validation_size=0.25", "-o", str(tmp_path)]) == 0
+    inputs = _load(str(tmp_path / "mirai.yaml"))["root"]["inputDefinitions"]["parameters"]
+    assert inputs["validation_fraction"]["defaultValue"] == 0.25 and "validation_size" not in inputs
+    assert "'validation_size' is deprecated; for this study it is 'validation_fraction'" in caplog.text
