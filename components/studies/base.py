@@ -86,7 +86,8 @@ class Params:
             if new in renamed:
                 raise ParameterError(f"parameter {old!r} is the deprecated name of {new!r}; give only {new!r}")
             message = f"parameter {old!r} is deprecated; for this study it is {new!r}: use {new}={renamed[old]}"
-            warnings.warn(message, DeprecationWarning, stacklevel=3)
+            # stacklevel 2: attributed to our caller, never to __main__, so the CLI shows the log line only.
+            warnings.warn(message, DeprecationWarning, stacklevel=2)
             log.warning("%s", message)
             renamed[new] = renamed.pop(old)
         return renamed

@@ -50,7 +50,8 @@ def test_either_unit_of_validation_hold_out_is_accepted_when_the_other_is_zero()
     assert (p.validation_rows, p.validation_fraction) == (300, 0.0)
 
 
-# What ``validation_size`` meant in each study before it was split by unit.
+# What ``validation_size`` meant in each study that had it before it was split by unit (a study added
+# later never had the name, so it needs no entry and no RENAMED).
 LEGACY_VALIDATION_SIZE = {
     "imdb": ("validation_rows", "200", 200),
     "cifar10": ("validation_rows", "200", 200),
@@ -60,7 +61,7 @@ LEGACY_VALIDATION_SIZE = {
 }
 
 
-@pytest.mark.parametrize("study", sorted(STUDIES))
+@pytest.mark.parametrize("study", sorted(LEGACY_VALIDATION_SIZE))
 def test_the_old_name_validation_size_keeps_its_meaning_with_a_deprecation_message(study, caplog):
     new, given, value = LEGACY_VALIDATION_SIZE[study]
     params = get_study(study).params
@@ -79,10 +80,9 @@ def _other_unit_off(params, new: str) -> dict:
     return {other: 0} if getattr(params(), other) else {}
 
 
-def test_every_study_has_a_legacy_validation_size_entry():
-    assert set(LEGACY_VALIDATION_SIZE) == set(STUDIES)
-    for name, study in STUDIES.items():
-        assert study.params.RENAMED == {"validation_size": LEGACY_VALIDATION_SIZE[name][0]}
+def test_the_studies_that_had_validation_size_map_it_to_their_unit():
+    for name, (new, _, _) in LEGACY_VALIDATION_SIZE.items():
+        assert get_study(name).params.RENAMED == {"validation_size": new}
 
 
 @pytest.mark.parametrize("study", sorted(STUDIES))
