@@ -23,7 +23,7 @@ install: $(STAMP) ## create the virtualenv and install the project with CPU Tens
 demo: $(STAMP) ## generate a synthetic imdb sample and run the imdb pipeline locally
 	$(VENV)/bin/kfp-studies sample imdb $(SAMPLE_DIR)
 	$(VENV)/bin/kfp-studies run imdb --local --source $(SAMPLE_DIR)/aclImdb_v1.tar.gz \
-		--set validation_size=200 --set cv_folds=2 --set variants=final,16-16-1+dropout0.5
+		--set validation_rows=200 --set cv_folds=2 --set variants=final,16-16-1+dropout0.5
 
 test: $(STAMP) ## run the test suite
 	$(PYTHON) -m pytest -q -ra $(PYTEST_ARGS)

@@ -87,4 +87,5 @@ def amazon(train: dict, state: dict, batch_size: int) -> SeedFeed:
     return SeedFeed(tf.convert_to_tensor(x), tf.convert_to_tensor(train["label"]), batch_size, len(x))
 
 
+# One per study; tests/contract/test_study_contract.py fails for a study without one.
 FEEDS = {"imdb": imdb, "mirai": mirai, "cifar10": cifar10, "digits": digits, "amazon": amazon}

@@ -13,33 +13,50 @@ TRAIN, TEST = 0, 1
 
 
 def train_test_rows(split: np.ndarray | None, labels: np.ndarray, test_fraction: float, seed: int):
-    """The source's own split where it has one, else a stratified, seeded one."""
+    """The source's own split where it has one, else a stratified, seeded one of ``test_fraction``."""
     rows = np.arange(len(labels))
     if split is not None:
         return rows[split == TRAIN], rows[split == TEST]
+    if not test_fraction:
+        raise ValueError(
+            "the source has no train/test split of its own and test_fraction is 0; "
+            "set test_fraction to the fraction of rows to hold out for testing"
+        )
     train, test = train_test_split(rows, test_size=test_fraction, stratify=labels, random_state=seed)
     return np.sort(train), np.sort(test)
 
 
-def carve(rows: np.ndarray, labels: np.ndarray, size: int | float, seed: int, groups: np.ndarray | None = None):
-    """Split ``rows`` into (kept, carved), ``size`` rows (or that fraction) carved out, stratified.
+def hold_out(
+    rows: np.ndarray,
+    labels: np.ndarray,
+    seed: int,
+    *,
+    count: int = 0,
+    fraction: float = 0.0,
+    groups: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Split ``rows`` into (kept, held_out), stratified: ``count`` rows or ``fraction`` of them held out
+    (at most one of the two non-zero; both zero holds nothing out).
 
-    With ``groups`` (e.g. writers), whole groups are carved, so the held-out
+    With ``groups`` (e.g. writers), whole groups are held out, so the held-out
     rows measure what the test set measures (people the model never saw); the
-    carved size is then the nearest that whole groups allow."""
-    if not size:
+    held-out size is then the nearest that whole groups allow."""
+    if count and fraction:
+        raise ValueError(f"hold out either {count} rows or a fraction {fraction} of them, not both")
+    if count and count >= len(rows):
+        raise ValueError(f"cannot hold out {count} of {len(rows)} training rows")
+    if not (count or fraction):
         return rows, rows[:0]
-    if isinstance(size, int) and size >= len(rows):
-        raise ValueError(f"cannot hold out {size} of {len(rows)} training rows")
     if groups is None:
-        kept, carved = train_test_split(rows, test_size=size, stratify=labels[rows], random_state=seed)
-        return np.sort(kept), np.sort(carved)
-    wanted = size if isinstance(size, int) else size * len(rows)
+        size: int | float = count or fraction
+        kept, held = train_test_split(rows, test_size=size, stratify=labels[rows], random_state=seed)
+        return np.sort(kept), np.sort(held)
+    wanted = count or fraction * len(rows)
     parts = max(2, min(len(np.unique(groups[rows])), round(len(rows) / max(wanted, 1))))
-    kept, carved = next(
+    kept, held = next(
         StratifiedGroupKFold(n_splits=parts, shuffle=True, random_state=seed).split(rows, labels[rows], groups[rows])
     )
-    return np.sort(rows[kept]), np.sort(rows[carved])
+    return np.sort(rows[kept]), np.sort(rows[held])
 
 
 def folds(rows: np.ndarray, labels: np.ndarray, k: int, seed: int, groups: np.ndarray | None = None):

@@ -16,7 +16,7 @@ import numpy as np
 from components import devices, tables
 from components.checkpoints import EpochCheckpoint
 from components.metrics import classification_metrics, predicted_classes
-from components.studies import Params
+from components.studies.base import TrainingParams
 from components.studies.recipe import Recipe
 from components.tables import Table
 
@@ -34,7 +34,7 @@ class EpochTimer(keras.callbacks.Callback):
 
 def fit_model(
     recipe: Recipe,
-    p: Params,
+    p: TrainingParams,
     variant: str,
     state: dict[str, Any],
     train: Table,
@@ -77,7 +77,7 @@ def majority_class(labels: np.ndarray) -> int:
 
 def evaluate_model(
     recipe: Recipe,
-    p: Params,
+    p: TrainingParams,
     model: keras.Model,
     state: dict[str, Any],
     test: Table,

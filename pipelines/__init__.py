@@ -1,15 +1,12 @@
-"""Pipeline definitions (one per study), targets, compilation, local runs and the CLI.
+"""Pipeline definitions, targets, compilation, local runs and the CLI.
 
+Every study in ``components.studies`` gets a pipeline, made by
+``pipelines.wiring.study_pipeline``; nothing here is written per study.
 Nothing in this package imports TensorFlow: compiling and submitting stay light.
 """
 
-from pipelines import amazon, cifar10, digits, imdb, mirai
+from components.studies import STUDIES
+from pipelines.wiring import study_pipeline
 
 # Each study's pipeline builder: ``build(target) -> KFP pipeline``.
-BUILDERS = {
-    "imdb": imdb.build,
-    "digits": digits.build,
-    "amazon": amazon.build,
-    "cifar10": cifar10.build,
-    "mirai": mirai.build,
-}
+BUILDERS = {name: study_pipeline(name) for name in STUDIES}

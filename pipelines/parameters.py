@@ -24,7 +24,9 @@ def parse_assignments(pairs: list[str]) -> dict[str, str]:
 
 
 def resolve(study: str, pipeline, assignments: dict[str, str]) -> dict:
-    """Typed arguments for ``pipeline``; unknown names and bad values are errors naming them."""
+    """Typed arguments for ``pipeline``; unknown names and bad values are errors naming them.
+    A deprecated name (``Params.RENAMED``) is taken as its replacement, with a message saying so."""
+    assignments = get_study(study).params.current_names(assignments)
     signature = pipeline_parameters(pipeline)
     unknown = sorted(set(assignments) - set(signature))
     if unknown:

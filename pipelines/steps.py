@@ -1,21 +1,24 @@
-"""The components bound to one target, with the target's per-task settings applied.
+"""Tasks of the components bound to one target, with the target's per-task settings applied.
+
+This module only configures tasks; which tasks a pipeline has, and how they
+connect, is all in ``pipelines/wiring.py``.
 
 Every task gets the target's caching flag and plain environment. Training
 tasks (``TRAINING_STEPS``) get the accelerator request and CPU/memory limits;
 on a kfp target they also get the node selector and tolerations, written
 into the pipeline's Kubernetes platform spec by kfp-kubernetes. On a kfp
 target every task gets ``secret_env``: references to Kubernetes secrets
-(never their values) exposed as environment variables.
-
-With caching on, ingest is preceded by ``probe_source`` (never cached), whose
-content version is an input of ingest: a rerun on unchanged data is served
-from the cache up to training, while new data behind the same URI is ingested
-and trained on. Evaluate and register are never cached (``NEVER_CACHED``).
+(never their values) exposed as environment variables. The source probe,
+evaluate and register are never cached (``NEVER_CACHED``).
 """
 
 from __future__ import annotations
 
-from components.adapters import build_components
+from typing import Any
+
+from kfp.dsl import PipelineTask
+
+from components.adapters import Components, build_components
 from pipelines.backends import retry_policy
 from pipelines.targets import Target, TargetError
 
@@ -27,21 +30,20 @@ TRAINING_STEPS = ("train", "cross_validate")
 NEVER_CACHED = ("probe_source", "evaluate", "register")
 
 
-class Steps:
+class TaskFactory:
+    """The components bound to ``target``'s image; :meth:`task` adds one configured task to the
+    pipeline being built. (Named for what it makes: ``components.steps`` is the step code itself.)"""
+
     def __init__(self, target: Target):
         self.target = target
         self._components = build_components(target.image)
 
-    def __getattr__(self, step: str):
+    def task(self, step: str, **inputs: Any) -> PipelineTask:
+        """A task of the component ``step`` (a field of ``Components``) on ``inputs``, configured for the target."""
+        if step not in Components._fields:
+            raise ValueError(f"no component {step!r}; expected one of {', '.join(Components._fields)}")
         component = getattr(self._components, step)
-
-        def task(**inputs):
-            if step == "ingest" and self.target.caching and "source_version" not in inputs:
-                probe = self._configure("probe_source", self._components.probe_source(source=inputs["source"]))
-                inputs = {**inputs, "source_version": probe.output}
-            return self._configure(step, component(**inputs))
-
-        return task
+        return self._configure(step, component(**inputs))
 
     def _configure(self, step: str, t):
         target = self.target

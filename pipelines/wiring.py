@@ -1,7 +1,12 @@
-"""The shape every study pipeline shares.
+"""The shape every study pipeline shares: every task and every connection is here.
 
-    ingest -> preprocess ------------------------> train -> evaluate -> (if blessed or forced) register
-          \\-> plan_folds -> [cross_validate per (variant, fold)] -> compare_variants --best variant--^
+    [probe_source ->] ingest -> preprocess -----------------> train -> evaluate -> (if blessed or forced) register
+                            \\-> plan_folds -> [cross_validate per (variant, fold)] -> compare_variants --best--^
+
+With caching on, ingest is preceded by ``probe_source`` (never cached), whose
+content version is an input of ingest: a rerun on unchanged data is served
+from the cache up to training, while new data behind the same URI is ingested
+and trained on.
 
 :func:`study_pipeline` makes a study's pipeline from its ``Params``: one
 pipeline parameter per field, with the seed's default and its help text as
@@ -18,7 +23,7 @@ from kfp import dsl
 
 from components.studies import Params, RunParams, get_study
 from pipelines import backends
-from pipelines.steps import Steps
+from pipelines.steps import TaskFactory
 from pipelines.targets import Target
 
 
@@ -37,7 +42,7 @@ class StudyOutputs(NamedTuple):
 
 
 def study_dag(
-    steps: Steps,
+    tasks: TaskFactory,
     study: str,
     params: dict[str, dict[str, Any]],
     run: dict[str, Any],
@@ -45,18 +50,28 @@ def study_dag(
     registry_uri,
     work_uri,
 ) -> StudyOutputs:
-    """``params``: the study's parameters by step; ``run``: the RunParams every pipeline has."""
+    """``params``: the study's parameters by step; ``run``: the RunParams every pipeline has.
+
+    Each step's task receives its own step's parameters, plus those of the
+    steps whose work it repeats: a fold preprocesses and trains, so
+    cross-validation gets preprocess, train and cross_validate parameters;
+    evaluate feeds the test rows as training did (its batch size), so it
+    gets train and evaluate ones."""
     seed, train_params = run["seed"], params.get("train", {})
-    data = steps.ingest(study=study, source=source)
-    prep = steps.preprocess(
-        study=study, dataset=data.outputs["dataset"], params=params.get("preprocess", {}), seed=seed
+    ingest_inputs: dict[str, Any] = {"study": study, "source": source}
+    if tasks.target.caching:
+        ingest_inputs["source_version"] = tasks.task("probe_source", source=source).output
+    data = tasks.task("ingest", **ingest_inputs)
+    prep = tasks.task(
+        "preprocess", study=study, dataset=data.outputs["dataset"], params=params.get("preprocess", {}), seed=seed
     )
     cv_params = {**params.get("preprocess", {}), **train_params, **params.get("cross_validate", {})}
-    plan = steps.plan_folds(
-        study=study, dataset=data.outputs["dataset"], params=cv_params, seed=seed, work_uri=work_uri
+    plan = tasks.task(
+        "plan_folds", study=study, dataset=data.outputs["dataset"], params=cv_params, seed=seed, work_uri=work_uri
     )
-    with dsl.ParallelFor(plan.output, parallelism=steps.target.cv_parallelism) as item:
-        fold = steps.cross_validate(
+    with dsl.ParallelFor(plan.output, parallelism=tasks.target.cv_parallelism) as item:
+        fold = tasks.task(
+            "cross_validate",
             study=study,
             dataset=data.outputs["dataset"],
             params=cv_params,
@@ -65,8 +80,9 @@ def study_dag(
             fold=item.fold,
             result_uri=item.result_uri,
         )
-    cv = steps.compare_variants(study=study, params=cv_params, folds=plan.output).after(fold)
-    fit = steps.train(
+    cv = tasks.task("compare_variants", study=study, params=cv_params, folds=plan.output).after(fold)
+    fit = tasks.task(
+        "train",
         study=study,
         variant=cv.outputs["Output"],
         train=prep.outputs["train"],
@@ -76,7 +92,8 @@ def study_dag(
         seed=seed,
         work_uri=work_uri,
     )
-    scored = steps.evaluate(
+    scored = tasks.task(
+        "evaluate",
         study=study,
         variant=cv.outputs["Output"],
         model=fit.outputs["model"],
@@ -84,14 +101,15 @@ def study_dag(
         test=prep.outputs["test"],
         transform=prep.outputs["transform"],
         history=fit.outputs["history"],
-        params=train_params,
+        params={**train_params, **params.get("evaluate", {})},
         registry_uri=registry_uri,
         threshold=run["threshold"],
         min_improvement=run["min_improvement"],
         force_register=run["force_register"],
     )
     with dsl.If(scored.outputs["Output"] == True, name="blessed-or-forced"):  # noqa: E712 (KFP condition)
-        steps.register(
+        tasks.task(
+            "register",
             study=study,
             model=fit.outputs["model"],
             report=scored.outputs["report"],
@@ -99,8 +117,8 @@ def study_dag(
             dataset=data.outputs["dataset"],
             params={**{k: v for values in params.values() for k, v in values.items()}, **run},
             registry_uri=registry_uri,
-            image=steps.target.image,
-            run_id=backends.RUN_ID[steps.target.backend],
+            image=tasks.target.image,
+            run_id=backends.RUN_ID[tasks.target.backend],
         )
     return StudyOutputs(scored.outputs["metrics"], scored.outputs["report"], cv.outputs["comparison"])
 
@@ -126,7 +144,7 @@ def study_pipeline(study: str) -> Callable[[Target], Any]:
         def pipeline(*args):
             values = dict(zip(names, args, strict=False))
             return study_dag(
-                Steps(target),
+                TaskFactory(target),
                 study,
                 params_by_step(spec.params, values),
                 params_by_step(RunParams, values)["run"],
@@ -135,7 +153,8 @@ def study_pipeline(study: str) -> Callable[[Target], Any]:
                 values["work_uri"],
             )
 
-        pipeline.__signature__ = inspect.Signature(parameters, return_annotation=StudyOutputs)
+        # KFP reads the pipeline's parameters from its signature (typeshed does not declare it writable).
+        pipeline.__signature__ = inspect.Signature(parameters, return_annotation=StudyOutputs)  # type: ignore[attr-defined]
         pipeline.__name__ = study
         # KFP reads the "Args:" section into each parameter's description.
         pipeline.__doc__ = "\n".join(

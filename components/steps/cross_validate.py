@@ -50,9 +50,7 @@ def run_fold(
     recipe = spec.recipe()
     raw = tables.load(raw_path)
     labels, group = tables.array(raw, "label"), tables.optional_array(raw, "group")
-    train_rows, _ = splits.train_test_rows(
-        tables.optional_array(raw, "split"), labels, getattr(p, "test_fraction", 0.0), seed
-    )
+    train_rows, _ = splits.train_test_rows(tables.optional_array(raw, "split"), labels, p.test_fraction, seed)
     fit_rows, held_rows = splits.folds(train_rows, labels, p.cv_folds, seed, group)[fold]
     prepared = recipe.prepare(raw)
     state = recipe.fit(prepared, fit_rows, p)

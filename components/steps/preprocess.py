@@ -34,10 +34,10 @@ def run_preprocess(study: str, raw_path: str, params: dict, seed: int, out: Prep
     recipe = spec.recipe()
     raw = tables.load(raw_path)
     labels, group = tables.array(raw, "label"), tables.optional_array(raw, "group")
-    train_rows, test_rows = splits.train_test_rows(
-        tables.optional_array(raw, "split"), labels, getattr(p, "test_fraction", 0.0), seed
+    train_rows, test_rows = splits.train_test_rows(tables.optional_array(raw, "split"), labels, p.test_fraction, seed)
+    train_rows, val_rows = splits.hold_out(
+        train_rows, labels, seed, count=p.validation_rows, fraction=p.validation_fraction, groups=group
     )
-    train_rows, val_rows = splits.carve(train_rows, labels, p.validation_size, seed, group)
     prepared = recipe.prepare(raw)
     state = recipe.fit(prepared, train_rows, p)
     for path, rows in ((out.train, train_rows), (out.validation, val_rows), (out.test, test_rows)):

@@ -11,14 +11,19 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import logging
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 if TYPE_CHECKING:
     from components.studies.recipe import Recipe
 
+log = logging.getLogger(__name__)
+
+# The steps a study parameter can feed; "run" is the pipeline-wide RunParams.
 STEPS = ("run", "preprocess", "train", "cross_validate", "evaluate")
 
 
@@ -77,16 +82,40 @@ def substitutable(name: str, value: Any) -> Any:
 
 @dataclass(frozen=True)
 class Params:
-    """Base of every study's parameter dataclass."""
+    """Base of every parameter dataclass: coercion from strings, range checks, grouping by step."""
+
+    # Names a study accepted before a rename, each mapped to the name that replaced it; ``from_mapping``
+    # keeps accepting the old name, with a deprecation message. (``validation_size`` was a row count in
+    # some studies and a fraction in others, so each study says which of the two it became.)
+    RENAMED: ClassVar[Mapping[str, str]] = {}
 
     @classmethod
     def fields(cls) -> tuple[dataclasses.Field, ...]:
-        return dataclasses.fields(cls)
+        """The fields grouped by step, in the order of ``STEPS`` (declaration order within a step), so a
+        study's own fields sit beside the shared ones of the same step in listings and pipeline signatures."""
+        return tuple(sorted(dataclasses.fields(cls), key=lambda f: STEPS.index(f.metadata["step"])))
 
     @classmethod
-    def from_mapping(cls, values: Mapping[str, Any] | None) -> Params:
+    def current_names(cls, values: Mapping[str, Any]) -> dict[str, Any]:
+        """``values`` with each deprecated name (``RENAMED``) replaced by its current one, saying so once
+        as a DeprecationWarning (for code) and once in the log (for people at the command line)."""
+        renamed = dict(values)
+        for old, new in cls.RENAMED.items():
+            if old not in renamed:
+                continue
+            if new in renamed:
+                raise ParameterError(f"parameter {old!r} is the deprecated name of {new!r}; give only {new!r}")
+            message = f"parameter {old!r} is deprecated; for this study it is {new!r}: use {new}={renamed[old]}"
+            # stacklevel 2: attributed to our caller, never to __main__, so the CLI shows the log line only.
+            warnings.warn(message, DeprecationWarning, stacklevel=2)
+            log.warning("%s", message)
+            renamed[new] = renamed.pop(old)
+        return renamed
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any] | None) -> Self:
         """Parameters from (possibly stringified) values; unknown names are an error."""
-        values = dict(values or {})
+        values = cls.current_names(values or {})
         known = {f.name: f for f in cls.fields()}
         unknown = sorted(set(values) - set(known))
         if unknown:
@@ -97,16 +126,62 @@ class Params:
         return params
 
     def validate(self) -> None:
-        """Range checks; studies extend this (calling it first) and raise ParameterError.
+        """Range checks; subclasses extend this (calling it first) and raise ParameterError."""
 
-        Here are the checks of the fields every training study has."""
-        if getattr(self, "epochs", 1) < 1 or getattr(self, "batch_size", 1) < 1:
-            raise ParameterError("epochs and batch_size must be positive")
-        folds = getattr(self, "cv_folds", None)
-        if folds is not None and folds != 0 and folds < 2:
-            raise ParameterError("cv_folds must be at least 2, or 0 to skip cross-validation")
+    def for_step(self, step: str) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in self.fields() if f.metadata["step"] == step}
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class TrainingParams(Params):
+    """The parameters every training study shares, and their checks.
+
+    A study's Params subclasses this and redeclares a shared field only to
+    change its default or help, with :func:`shared`; the step a field feeds
+    stays the one declared here. ``variants`` has no usable default here: a
+    study must name its own (the contract test checks that its defaults
+    validate).
+
+    The validation hold-out has one name per unit: ``validation_rows`` (a row
+    count) or ``validation_fraction`` (a fraction of the training rows). At
+    most one of them is non-zero; both zero holds nothing out."""
+
+    test_fraction: float = param(
+        0.0,
+        "preprocess",
+        "fraction of all rows held out for testing when the source has no train/test split of its own "
+        "(0: the source must carry one)",
+    )
+    validation_rows: int = param(
+        0, "preprocess", "training rows held out for validation (0: none, or validation_fraction gives the hold-out)"
+    )
+    validation_fraction: float = param(
+        0.0,
+        "preprocess",
+        "fraction of the training rows held out for validation (0: none, or validation_rows gives the hold-out)",
+    )
+    epochs: int = param(1, "train", "training epochs")
+    batch_size: int = param(32, "train", "minibatch size")
+    fit_on_validation: bool = param(False, "train", "also fit the final model on the validation rows")
+    cv_folds: int = param(3, "cross_validate", "folds of the cross-validation (0: skip it, with a single variant)")
+    variants: str = param("", "cross_validate", "comma-separated model variants compared by CV, the best then trained")
+
+    def validate(self) -> None:
+        """The shared checks, then each variant name through the study's ``check_variant``."""
+        super().validate()
+        if self.epochs < 1 or self.batch_size < 1:
+            raise ParameterError(
+                f"epochs and batch_size must be positive; got epochs={self.epochs}, batch_size={self.batch_size}"
+            )
+        self._check_hold_outs()
+        folds = self.cv_folds
+        if folds != 0 and folds < 2:
+            raise ParameterError(f"cv_folds must be at least 2, or 0 to skip cross-validation; got {folds}")
         variants = self.variant_names()
-        if hasattr(self, "variants") and not variants:
+        if not variants:
             raise ParameterError("variants is empty: give a comma-separated list of variant names")
         if folds == 0 and len(variants) != 1:
             raise ParameterError(
@@ -115,18 +190,37 @@ class Params:
         for name in variants:
             self.check_variant(name)
 
+    def _check_hold_outs(self) -> None:
+        if not 0.0 <= self.test_fraction < 1.0:
+            raise ParameterError(f"test_fraction must be at least 0 and below 1; got {self.test_fraction}")
+        if self.validation_rows < 0:
+            raise ParameterError(f"validation_rows must not be negative; got {self.validation_rows}")
+        if not 0.0 <= self.validation_fraction < 1.0:
+            raise ParameterError(
+                "validation_fraction is a fraction of the training rows: at least 0 and below 1; "
+                f"got {self.validation_fraction}"
+            )
+        if self.validation_rows and self.validation_fraction:
+            raise ParameterError(
+                f"validation_rows={self.validation_rows} and validation_fraction={self.validation_fraction} "
+                "both hold rows out for validation; set the one you do not mean to 0"
+            )
+
     def variant_names(self) -> list[str]:
-        """The comma-separated ``variants`` parameter as a list (empty for a study without one)."""
-        return [v.strip() for v in getattr(self, "variants", "").split(",") if v.strip()]
+        """The comma-separated ``variants`` parameter as a list."""
+        return [v.strip() for v in self.variants.split(",") if v.strip()]
 
     def check_variant(self, name: str) -> None:
         """Raise ParameterError when the study has no model called ``name``."""
 
-    def for_step(self, step: str) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in self.fields() if f.metadata["step"] == step}
 
-    def as_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+def shared(name: str, default: Any, help: str | None = None) -> Any:
+    """A study's redeclaration of the shared field ``name`` of :class:`TrainingParams`: a new default
+    (and, optionally, help); the step stays the shared one."""
+    base = {f.name: f for f in dataclasses.fields(TrainingParams)}
+    if name not in base:
+        raise ValueError(f"{name!r} is not a shared training parameter; expected one of {', '.join(base)}")
+    return param(default, base[name].metadata["step"], help or base[name].metadata["help"])
 
 
 @dataclass(frozen=True)
@@ -145,7 +239,7 @@ class Study:
 
     name: str
     title: str
-    params: type[Params]
+    params: type[TrainingParams]
     recipe_module: str
     sample_module: str
     source_formats: tuple[str, ...]

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypedDict, TypeVar
 
 import numpy as np
 
-from components.studies.base import Params
+from components.studies.base import TrainingParams
 from components.tables import Table
 
 if TYPE_CHECKING:
@@ -28,8 +28,7 @@ if TYPE_CHECKING:
     import tensorflow as tf
     from matplotlib.axes import Axes
 
-# The lead switches the bound to TrainingParams once that base exists (issue 13).
-ParamsT = TypeVar("ParamsT", bound=Params)
+ParamsT = TypeVar("ParamsT", bound=TrainingParams)
 PreparedT = TypeVar("PreparedT")
 
 

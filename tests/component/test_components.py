@@ -8,7 +8,7 @@ from kfp import dsl
 
 import components
 
-FAST = {"epochs": 4, "batch_size": 32, "validation_size": 100, "fit_on_validation": False, "cv_folds": 2}
+FAST = {"epochs": 4, "batch_size": 32, "validation_rows": 100, "fit_on_validation": False, "cv_folds": 2}
 
 
 def _artifact(cls, folder, name):
@@ -32,7 +32,7 @@ def chain(tmp_path_factory, imdb_sample):
         report=_artifact(dsl.HTML, d, "report"),
         evaluation=_artifact(dsl.Artifact, d, "evaluation"),
     )
-    prep = {k: FAST[k] for k in ("validation_size",)}
+    prep = {k: FAST[k] for k in ("validation_rows",)}
     train = {k: FAST[k] for k in ("epochs", "batch_size", "fit_on_validation")}
     components.ingest.python_func(study="imdb", source=imdb_sample, dataset=a["dataset"])
     components.preprocess.python_func(

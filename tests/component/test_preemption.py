@@ -34,7 +34,7 @@ def prepared(tmp_path):
     run_preprocess(
         "imdb",
         str(tmp_path / "raw"),
-        {"validation_size": 50},
+        {"validation_rows": 50},
         1,
         PreprocessOutputs(*(str(tmp_path / n) for n in ("train", "validation", "test", "state"))),
     )

@@ -19,7 +19,7 @@ from podman import containers_kept_until_exited
 pytestmark = pytest.mark.container
 
 # Tiny: one variant, two folds (each task is a container start with a TensorFlow import).
-FAST = {"epochs": 4, "batch_size": 32, "validation_size": 100, "cv_folds": 2, "variants": "final", "threshold": 0.6}
+FAST = {"epochs": 4, "batch_size": 32, "validation_rows": 100, "cv_folds": 2, "variants": "final", "threshold": 0.6}
 CORE_STEPS = {"ingest", "preprocess", "train", "evaluate", "register"}
 
 

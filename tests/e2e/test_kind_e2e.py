@@ -41,8 +41,8 @@ from pipelines.targets import get_target  # noqa: E402
 # Per study: a one-file sample format, rows per class, and parameters small enough for a laptop's cluster.
 # threshold 0: the first model of a fresh registry is blessed, so a champion must result.
 TINY = {
-    "imdb": ("tar.gz", 40, {"epochs": 1, "batch_size": 32, "validation_size": 20, "cv_folds": 2, "variants": "32-1"}),
-    "cifar10": ("python", 6, {"epochs": 1, "batch_size": 32, "validation_size": 10, "cv_folds": 2, "variants": "adam"}),
+    "imdb": ("tar.gz", 40, {"epochs": 1, "batch_size": 32, "validation_rows": 20, "cv_folds": 2, "variants": "32-1"}),
+    "cifar10": ("python", 6, {"epochs": 1, "batch_size": 32, "validation_rows": 10, "cv_folds": 2, "variants": "adam"}),
     "digits": ("dmd.tar.gz", 3, {"epochs": 1, "batch_size": 32, "cv_folds": 2, "variants": "gru64"}),
     "amazon": ("ft.txt.bz2", 40, {"epochs": 1, "batch_size": 16, "cv_folds": 2, "variants": "gru"}),
     "mirai": ("tar", 40, {"epochs": 1, "batch_size": 32, "cv_folds": 2, "variants": "2x20-sigmoid+bn", "mc_passes": 2}),

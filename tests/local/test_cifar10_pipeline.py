@@ -9,7 +9,7 @@ from pipelines.local import run_local
 FAST = {
     "epochs": 3,
     "batch_size": 32,
-    "validation_size": 40,
+    "validation_rows": 40,
     "pad_crop": 2,
     "base_lr": 0.0005,
     "max_lr": 0.002,

@@ -12,7 +12,7 @@ from pipelines.local import run_local
 FAST = {
     "epochs": 4,
     "batch_size": 32,
-    "validation_size": 100,
+    "validation_rows": 100,
     "cv_folds": 3,
     "variants": "final,32-1",
     "threshold": 0.6,
@@ -20,7 +20,7 @@ FAST = {
 # Cannot learn: one epoch of a tiny network at a negligible learning rate.
 WORSE = {
     "epochs": 1,
-    "validation_size": 100,
+    "validation_rows": 100,
     "cv_folds": 2,
     "variants": "4-2-1",
     "learning_rate": 1e-7,

@@ -21,7 +21,8 @@ def test_the_seed_variants_are_known_and_unknown_names_are_refused():
 @pytest.mark.parametrize(
     "values, message",
     [
-        ({"validation_size": "2000"}, "validation_size is a fraction"),
+        ({"validation_fraction": "2000"}, "validation_fraction is a fraction"),
+        ({"validation_rows": 500}, "validation_rows=500 and validation_fraction=0.1 both hold rows out"),
         ({"test_fraction": 0}, "test_fraction"),
         ({"max_tokens": 2}, "max_tokens"),
     ],

@@ -83,7 +83,7 @@ def preprocessed(tmp_path_factory):
     source = write_sample(str(root), format="png", per_class=12, seed=2)
     run_ingest("cifar10", source, str(root / "raw.npz"))
     out = PreprocessOutputs(*(str(root / n) for n in ("train.npz", "validation.npz", "test.npz", "state.json")))
-    counts = run_preprocess("cifar10", str(root / "raw.npz"), {"validation_size": 40, "pad_crop": 4}, 7, out)
+    counts = run_preprocess("cifar10", str(root / "raw.npz"), {"validation_rows": 40, "pad_crop": 4}, 7, out)
     return counts, out, tables.load(str(root / "raw.npz"))
 
 

@@ -71,7 +71,7 @@ def test_preprocess_splits_70_15_15_stratified_and_scales_with_training_statisti
     assert test["label"].mean() == pytest.approx(raw["label"].mean(), abs=0.01)  # stratified
     # The state's mean is the training rows' mean, recomputed here from the same seeded splits.
     train_rows, _ = splits.train_test_rows(None, raw["label"], 0.15, 42)
-    train_rows, _ = splits.carve(train_rows, raw["label"], MiraiParams().validation_size, 42)
+    train_rows, _ = splits.hold_out(train_rows, raw["label"], 42, fraction=MiraiParams().validation_fraction)
     expected = raw["features"][train_rows, 23:].astype(np.float64).mean(axis=0)
     np.testing.assert_allclose(load_state(out.state)["scaler"]["mean"], expected, rtol=1e-9)
     varying = train["features"].std(axis=0) > 0

@@ -44,7 +44,7 @@ def test_defaults_are_the_seeds_best_run_and_split():
     assert (p.epochs, p.batch_size, p.learning_rate, p.class_weights, p.cv_folds) == (20, 1000, 0.1, True, 10)
     assert p.drop_columns == 24 and p.mc_passes == 100
     # 15% test, then 15% of all rows for validation: 70/15/15.
-    assert p.test_fraction == 0.15 and p.validation_size * (1 - p.test_fraction) == pytest.approx(0.15)
+    assert p.test_fraction == 0.15 and p.validation_fraction * (1 - p.test_fraction) == pytest.approx(0.15)
 
 
 @pytest.mark.parametrize(
@@ -52,7 +52,7 @@ def test_defaults_are_the_seeds_best_run_and_split():
     [
         ({"variants": "best,3x3"}, "variant '3x3'"),
         ({"drop_columns": "0"}, "drop_columns must be at least 1"),
-        ({"validation_size": "1.0"}, "validation_size is a fraction"),
+        ({"validation_fraction": "1.0"}, "validation_fraction is a fraction"),
         ({"test_fraction": "0"}, "test_fraction must be between 0 and 1"),
         ({"mc_passes": "0"}, "must be positive"),
     ],

@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from components import splits
 
@@ -21,17 +22,49 @@ def test_grouped_folds_never_share_a_group():
         assert not set(groups[fit]) & set(groups[out])
 
 
-def test_carve_holds_out_exactly_and_reproducibly():
+def test_hold_out_takes_a_row_count_exactly_and_reproducibly():
     labels = np.array([0, 1] * 50)
-    kept, carved = splits.carve(np.arange(100), labels, 20, seed=3)
-    assert len(carved) == 20 and len(kept) == 80 and labels[carved].mean() == 0.5
-    assert np.array_equal(carved, splits.carve(np.arange(100), labels, 20, seed=3)[1])
+    kept, held = splits.hold_out(np.arange(100), labels, seed=3, count=20)
+    assert len(held) == 20 and len(kept) == 80 and labels[held].mean() == 0.5
+    assert np.array_equal(held, splits.hold_out(np.arange(100), labels, seed=3, count=20)[1])
 
 
-def test_carve_with_groups_holds_out_whole_groups_near_the_asked_size():
+def test_hold_out_takes_a_fraction_of_the_rows():
+    labels = np.array([0, 1] * 50)
+    kept, held = splits.hold_out(np.arange(100), labels, seed=3, fraction=0.3)
+    assert len(held) == 30 and len(kept) == 70 and labels[held].mean() == 0.5
+
+
+def test_hold_out_of_nothing_keeps_every_row():
+    kept, held = splits.hold_out(np.arange(10), np.zeros(10, int), seed=3)
+    assert list(kept) == list(range(10)) and len(held) == 0
+
+
+@pytest.mark.parametrize(
+    "size, message",
+    [
+        ({"count": 10, "fraction": 0.1}, "either 10 rows or a fraction 0.1 of them, not both"),
+        ({"count": 100}, "cannot hold out 100 of 100 training rows"),
+    ],
+)
+def test_hold_out_refuses_an_impossible_size(size, message):
+    with pytest.raises(ValueError, match=message):
+        splits.hold_out(np.arange(100), np.array([0, 1] * 50), seed=3, **size)
+
+
+def test_hold_out_with_groups_holds_out_whole_groups_near_the_asked_size():
     labels = np.array([0, 1] * 150)
     groups = np.repeat(np.arange(30), 10)  # 30 writers, 10 rows each
-    kept, carved = splits.carve(np.arange(300), labels, 60, seed=5, groups=groups)
-    assert not set(groups[kept]) & set(groups[carved]), "no writer on both sides"
-    assert len(kept) + len(carved) == 300 and 40 <= len(carved) <= 80
-    assert np.array_equal(carved, splits.carve(np.arange(300), labels, 60, seed=5, groups=groups)[1])
+    for size in ({"count": 60}, {"fraction": 0.2}):
+        kept, held = splits.hold_out(np.arange(300), labels, seed=5, groups=groups, **size)
+        assert not set(groups[kept]) & set(groups[held]), "no writer on both sides"
+        assert len(kept) + len(held) == 300 and 40 <= len(held) <= 80
+        assert np.array_equal(held, splits.hold_out(np.arange(300), labels, seed=5, groups=groups, **size)[1])
+
+
+def test_a_source_without_a_split_needs_a_test_fraction():
+    labels = np.array([0, 1] * 10)
+    train, test = splits.train_test_rows(None, labels, 0.25, seed=1)
+    assert len(test) == 5 and len(train) == 15
+    with pytest.raises(ValueError, match="no train/test split of its own and test_fraction is 0"):
+        splits.train_test_rows(None, labels, 0.0, seed=1)

@@ -2,11 +2,13 @@
 
 from dataclasses import dataclass
 
-from components.studies.base import ParameterError, Params, Study, param
+from components.studies.base import ParameterError, Study, TrainingParams, param, shared
 
 
 @dataclass(frozen=True)
-class AmazonParams(Params):
+class AmazonParams(TrainingParams):
+    RENAMED = {"validation_size": "validation_fraction"}
+
     max_tokens: int = param(
         5500,
         "preprocess",
@@ -17,10 +19,14 @@ class AmazonParams(Params):
         "preprocess",
         "tokens per review after padding/truncation; 0: int(mean + 2 std) of the training reviews' token counts",
     )
-    test_fraction: float = param(0.2, "preprocess", "fraction of the reviews held out for testing (stratified)")
-    validation_size: float = param(0.1, "preprocess", "fraction of the training reviews held out for validation")
-    epochs: int = param(20, "train", "training epochs")
-    batch_size: int = param(1024, "train", "minibatch size")
+    test_fraction: float = shared(
+        "test_fraction", 0.2, "fraction of the reviews held out for testing (stratified); the source has no split"
+    )
+    validation_fraction: float = shared(
+        "validation_fraction", 0.1, "fraction of the training reviews held out for validation"
+    )
+    epochs: int = shared("epochs", 20)
+    batch_size: int = shared("batch_size", 1024)
     learning_rate: float = param(0.001, "train", "Adam learning rate (a variant that fixes its own keeps it)")
     plateau_factor: float = param(0.5, "train", "learning-rate factor when the monitored loss stops improving")
     plateau_patience: int = param(5, "train", "epochs without improvement before the learning rate drops")
@@ -29,11 +35,11 @@ class AmazonParams(Params):
         "train",
         "momentum of the BatchNormalization moving statistics (the seed had Keras' 0.99, too slow for few updates)",
     )
-    fit_on_validation: bool = param(False, "train", "also fit the final model on the validation reviews")
-    cv_folds: int = param(3, "cross_validate", "folds of the cross-validation (0: skip it, with a single variant)")
-    variants: str = param(
+    fit_on_validation: bool = shared("fit_on_validation", False, "also fit the final model on the validation reviews")
+    cv_folds: int = shared("cv_folds", 3)
+    variants: str = shared(
+        "variants",
         "bi-gru",
-        "cross_validate",
         "comma-separated models compared by CV, the best then trained: rnn, bi-rnn, gru, bi-gru, lstm, "
         "bi-lstm, small-gru, deep-bi-gru, wide-bi-gru (docs/studies/amazon.md)",
     )
@@ -45,9 +51,9 @@ class AmazonParams(Params):
         if self.sequence_length < 0:
             raise ParameterError("sequence_length must not be negative (0 derives it from the training reviews)")
         if not 0 < self.test_fraction < 1:
-            raise ParameterError("test_fraction must be between 0 and 1")
-        if not 0 <= self.validation_size < 1:
-            raise ParameterError("validation_size is a fraction of the training reviews: from 0 up to 1")
+            raise ParameterError(
+                f"test_fraction must be between 0 and 1 (amazon sources have no split); got {self.test_fraction}"
+            )
         if self.learning_rate <= 0 or not 0 < self.plateau_factor < 1 or self.plateau_patience < 0:
             raise ParameterError("learning_rate must be positive, plateau_factor in (0, 1), plateau_patience >= 0")
         if not 0 <= self.batchnorm_momentum < 1:

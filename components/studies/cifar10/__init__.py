@@ -2,22 +2,26 @@
 
 from dataclasses import dataclass
 
-from components.studies.base import ParameterError, Params, Study, param
+from components.studies.base import ParameterError, Study, TrainingParams, param, shared
 
 # The optimizers the seed compared, each trained from fresh weights under the cyclic learning rate.
 OPTIMIZERS = ("sgd", "rmsprop", "adagrad", "adadelta", "adam")
 
 
 @dataclass(frozen=True)
-class Cifar10Params(Params):
-    validation_size: int = param(10000, "preprocess", "training images held out for validation (without replacement)")
+class Cifar10Params(TrainingParams):
+    RENAMED = {"validation_size": "validation_rows"}
+
+    validation_rows: int = shared(
+        "validation_rows", 10000, "training images held out for validation (without replacement)"
+    )
     pad_crop: int = param(
         0,
         "preprocess",
         "pixels of zero padding around each training image before a random 32x32 crop (0: off, as in the seed)",
     )
-    epochs: int = param(300, "train", "training epochs (the seed's cyclic-LR model ran 300)")
-    batch_size: int = param(500, "train", "minibatch size")
+    epochs: int = shared("epochs", 300, "training epochs (the seed's cyclic-LR model ran 300)")
+    batch_size: int = shared("batch_size", 500)
     base_lr: float = param(0.001, "train", "lowest learning rate of the triangular cycle")
     max_lr: float = param(0.01, "train", "highest learning rate of the triangular cycle")
     clr_step_epochs: int = param(2, "train", "half a learning-rate cycle, in epochs' worth of batches")
@@ -27,22 +31,20 @@ class Cifar10Params(Params):
         "epochs of a learning-rate range test (LR 0.001 -> 0.1, fresh SGD model) run before training and "
         "recorded in the history (0: skip)",
     )
-    fit_on_validation: bool = param(False, "train", "also fit on the validation images (the seed did not)")
-    cv_folds: int = param(
+    fit_on_validation: bool = shared("fit_on_validation", False, "also fit on the validation images (the seed did not)")
+    cv_folds: int = shared(
+        "cv_folds",
         2,
-        "cross_validate",
         "folds of the cross-validation; every fold trains a full model (0: skip it, with a single variant)",
     )
-    variants: str = param(
+    variants: str = shared(
+        "variants",
         "sgd",
-        "cross_validate",
         f"comma-separated optimizers compared by CV, each with the cyclic LR: {', '.join(OPTIMIZERS)}",
     )
 
     def validate(self) -> None:
         super().validate()
-        if self.validation_size < 0:
-            raise ParameterError("validation_size must not be negative")
         if not 0 <= self.pad_crop <= 16:
             raise ParameterError("pad_crop must be between 0 and 16 pixels")
         if self.clr_step_epochs < 1:

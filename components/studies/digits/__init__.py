@@ -2,29 +2,33 @@
 
 from dataclasses import dataclass
 
-from components.studies.base import ParameterError, Params, Study, param
+from components.studies.base import ParameterError, Study, TrainingParams, param, shared
 
 SEED_VARIANTS = "deep_gru,deep_lstm,deep_bilstm,gru1024,gru64,gru4x64"
 
 
 @dataclass(frozen=True)
-class DigitsParams(Params):
+class DigitsParams(TrainingParams):
+    RENAMED = {"validation_size": "validation_rows"}
+
     points: int = param(50, "preprocess", "points each trajectory is resampled to along its cubic spline")
     reverse_augment: bool = param(
         True, "preprocess", "add a time-reversed copy of every training trajectory (never of held-out ones)"
     )
-    validation_size: int = param(
-        0, "preprocess", "training samples held out for validation curves (label-stratified, not by writer)"
+    validation_rows: int = shared(
+        "validation_rows",
+        0,
+        "training samples held out for validation curves, as whole writers (the nearest count they allow)",
     )
-    epochs: int = param(40, "train", "training epochs")
-    batch_size: int = param(300, "train", "minibatch size")
-    fit_on_validation: bool = param(True, "train", "also fit the final model on the validation samples")
-    cv_folds: int = param(
-        3, "cross_validate", "writer-grouped folds of the cross-validation (0: skip it, with a single variant)"
+    epochs: int = shared("epochs", 40)
+    batch_size: int = shared("batch_size", 300)
+    fit_on_validation: bool = shared("fit_on_validation", True, "also fit the final model on the validation samples")
+    cv_folds: int = shared(
+        "cv_folds", 3, "writer-grouped folds of the cross-validation (0: skip it, with a single variant)"
     )
-    variants: str = param(
+    variants: str = shared(
+        "variants",
         SEED_VARIANTS,
-        "cross_validate",
         "comma-separated networks compared by CV, the best then trained on all training writers: "
         "deep_gru, deep_lstm, deep_bilstm, gru1024, gru64, gru4x64, each optionally '+lrRATE' "
         "(docs/studies/digits.md)",
@@ -33,9 +37,7 @@ class DigitsParams(Params):
     def validate(self) -> None:
         super().validate()
         if self.points < 2:
-            raise ParameterError("points must be at least 2")
-        if self.validation_size < 0:
-            raise ParameterError("validation_size must not be negative")
+            raise ParameterError(f"points must be at least 2; got {self.points}")
 
     def check_variant(self, name: str) -> None:
         from components.studies.digits.variants import parse_variant
