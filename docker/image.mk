@@ -79,19 +79,27 @@ podman-setup: ## install podman + runc, write containers.conf, import a debootst
 	bash docker/podman-setup.sh
 
 # pip-compile runs in its own venv so the project venv needs no pip-tools; it
-# resolves against PyPI only (no local find-links) so the hashes are PyPI's.
+# resolves against PyPI only (no pip.conf, no find-links or extra indexes from
+# the environment) so the hashes are PyPI's.  pip trusts PIP_CA (see above).
 LOCK_VENV       ?= .cache/lock-venv
 PIP_TOOLS_SPEC  ?= pip-tools==7.5.3
 LOCK_FLAGS      ?=
-LOCK_COMPILE     = PIP_CONFIG_FILE=/dev/null $(LOCK_VENV)/bin/pip-compile --quiet $(LOCK_FLAGS) \
+LOCK_PIP_ENV     = env -u PIP_FIND_LINKS -u PIP_EXTRA_INDEX_URL -u PIP_INDEX_URL -u PIP_NO_INDEX \
+	PIP_CONFIG_FILE=/dev/null $(if $(PIP_CA),PIP_CERT=$(PIP_CA))
+LOCK_COMPILE     = $(LOCK_PIP_ENV) $(LOCK_VENV)/bin/pip-compile --quiet $(LOCK_FLAGS) \
 	--generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
 	--no-emit-find-links --index-url https://pypi.org/simple \
 	--resolver backtracking pyproject.toml
 
 $(LOCK_VENV)/bin/pip-compile:
 	python3 -m venv $(LOCK_VENV)
-	PIP_CONFIG_FILE=/dev/null $(LOCK_VENV)/bin/pip install --quiet "$(PIP_TOOLS_SPEC)"
+	$(LOCK_PIP_ENV) $(LOCK_VENV)/bin/pip install --quiet "$(PIP_TOOLS_SPEC)"
+
+# Extras both images hold besides TensorFlow: the storage backends of every
+# shipped target (s3:// and minio:// need boto3; gs:// needs
+# google-cloud-storage, a base dependency; http(s):// needs nothing more).
+IMAGE_EXTRAS    ?= s3
 
 lock: $(LOCK_VENV)/bin/pip-compile ## re-pin docker/requirements-{cpu,gpu}.lock with hashes from pyproject.toml
-	$(LOCK_COMPILE) --extra cpu --output-file docker/requirements-cpu.lock
-	$(LOCK_COMPILE) --extra gpu --output-file docker/requirements-gpu.lock
+	$(LOCK_COMPILE) --extra cpu $(addprefix --extra ,$(IMAGE_EXTRAS)) --output-file docker/requirements-cpu.lock
+	$(LOCK_COMPILE) --extra gpu $(addprefix --extra ,$(IMAGE_EXTRAS)) --output-file docker/requirements-gpu.lock
