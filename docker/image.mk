@@ -35,20 +35,32 @@ IMAGE_BUILD_FLAGS ?=
 IMAGE_BUILD = $(PODMAN) build --network=host --file docker/Dockerfile \
 	$(if $(BASE_IMAGE),--build-arg BASE_IMAGE=$(BASE_IMAGE)) \
 	$(if $(PIP_CA),--secret id=pipca$(comma)src=$(PIP_CA)) \
-	--label org.opencontainers.image.version=$(IMAGE_VERSION) \
-	--label org.opencontainers.image.revision=$$(git rev-parse HEAD 2>/dev/null || echo unknown) \
 	$(IMAGE_BUILD_FLAGS)
 comma := ,
+
+# The version and revision labels, stamped on the built tag by a one-line
+# LABEL build (no layer, under a second).  Not `podman build --label` on the
+# main build: buildah 1.28 reuses a cached image whose layers all match,
+# labels included, so a rebuild at a new commit with unchanged sources kept
+# the previous commit's labels.  Here the values are in the instruction's
+# text, so the cache can only hand back an image stamped with the same ones.
+define image_stamp
+	printf 'FROM %s\nLABEL org.opencontainers.image.version="%s" org.opencontainers.image.revision="%s"\n' \
+	  $(1) $(IMAGE_VERSION) "$$(git rev-parse HEAD 2>/dev/null || echo unknown)" \
+	  | $(PODMAN) build --network=none --quiet --file - --tag $(1) docker >/dev/null
+endef
 
 .PHONY: image image-gpu image-tag image-tag-gpu image-prune push push-gpu podman-setup lock
 
 image: ## build the cpu component image, tagged <version>-<git sha>[-dirty-<hash>] (see image-tag)
 	@echo "building $(IMAGE_TAG) on base $(or $(BASE_IMAGE),<Dockerfile default>)"
 	$(IMAGE_BUILD) --target cpu --tag $(IMAGE_TAG) .
+	$(call image_stamp,$(IMAGE_TAG))
 
 image-gpu: ## build the gpu component image (tensorflow[and-cuda]), same tag plus -gpu
 	@echo "building $(IMAGE_TAG_GPU) on base $(or $(BASE_IMAGE),<Dockerfile default>)"
 	$(IMAGE_BUILD) --target gpu --tag $(IMAGE_TAG_GPU) .
+	$(call image_stamp,$(IMAGE_TAG_GPU))
 
 image-tag: ## print the cpu image tag that the pipelines must be compiled against
 	@echo $(IMAGE_TAG)
