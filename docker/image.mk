@@ -35,20 +35,32 @@ IMAGE_BUILD_FLAGS ?=
 IMAGE_BUILD = $(PODMAN) build --network=host --file docker/Dockerfile \
 	$(if $(BASE_IMAGE),--build-arg BASE_IMAGE=$(BASE_IMAGE)) \
 	$(if $(PIP_CA),--secret id=pipca$(comma)src=$(PIP_CA)) \
-	--label org.opencontainers.image.version=$(IMAGE_VERSION) \
-	--label org.opencontainers.image.revision=$$(git rev-parse HEAD 2>/dev/null || echo unknown) \
 	$(IMAGE_BUILD_FLAGS)
 comma := ,
+
+# The version and revision labels, stamped on the built tag by a one-line
+# LABEL build (no layer, under a second).  Not `podman build --label` on the
+# main build: buildah 1.28 reuses a cached image whose layers all match,
+# labels included, so a rebuild at a new commit with unchanged sources kept
+# the previous commit's labels.  Here the values are in the instruction's
+# text, so the cache can only hand back an image stamped with the same ones.
+define image_stamp
+	printf 'FROM %s\nLABEL org.opencontainers.image.version="%s" org.opencontainers.image.revision="%s"\n' \
+	  $(1) $(IMAGE_VERSION) "$$(git rev-parse HEAD 2>/dev/null || echo unknown)" \
+	  | $(PODMAN) build --network=none --quiet --file - --tag $(1) docker >/dev/null
+endef
 
 .PHONY: image image-gpu image-tag image-tag-gpu image-prune push push-gpu podman-setup lock
 
 image: ## build the cpu component image, tagged <version>-<git sha>[-dirty-<hash>] (see image-tag)
 	@echo "building $(IMAGE_TAG) on base $(or $(BASE_IMAGE),<Dockerfile default>)"
 	$(IMAGE_BUILD) --target cpu --tag $(IMAGE_TAG) .
+	$(call image_stamp,$(IMAGE_TAG))
 
 image-gpu: ## build the gpu component image (tensorflow[and-cuda]), same tag plus -gpu
 	@echo "building $(IMAGE_TAG_GPU) on base $(or $(BASE_IMAGE),<Dockerfile default>)"
 	$(IMAGE_BUILD) --target gpu --tag $(IMAGE_TAG_GPU) .
+	$(call image_stamp,$(IMAGE_TAG_GPU))
 
 image-tag: ## print the cpu image tag that the pipelines must be compiled against
 	@echo $(IMAGE_TAG)
@@ -79,19 +91,27 @@ podman-setup: ## install podman + runc, write containers.conf, import a debootst
 	bash docker/podman-setup.sh
 
 # pip-compile runs in its own venv so the project venv needs no pip-tools; it
-# resolves against PyPI only (no local find-links) so the hashes are PyPI's.
+# resolves against PyPI only (no pip.conf, no find-links or extra indexes from
+# the environment) so the hashes are PyPI's.  pip trusts PIP_CA (see above).
 LOCK_VENV       ?= .cache/lock-venv
 PIP_TOOLS_SPEC  ?= pip-tools==7.5.3
 LOCK_FLAGS      ?=
-LOCK_COMPILE     = PIP_CONFIG_FILE=/dev/null $(LOCK_VENV)/bin/pip-compile --quiet $(LOCK_FLAGS) \
+LOCK_PIP_ENV     = env -u PIP_FIND_LINKS -u PIP_EXTRA_INDEX_URL -u PIP_INDEX_URL -u PIP_NO_INDEX \
+	PIP_CONFIG_FILE=/dev/null $(if $(PIP_CA),PIP_CERT=$(PIP_CA))
+LOCK_COMPILE     = $(LOCK_PIP_ENV) $(LOCK_VENV)/bin/pip-compile --quiet $(LOCK_FLAGS) \
 	--generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
 	--no-emit-find-links --index-url https://pypi.org/simple \
 	--resolver backtracking pyproject.toml
 
 $(LOCK_VENV)/bin/pip-compile:
 	python3 -m venv $(LOCK_VENV)
-	PIP_CONFIG_FILE=/dev/null $(LOCK_VENV)/bin/pip install --quiet "$(PIP_TOOLS_SPEC)"
+	$(LOCK_PIP_ENV) $(LOCK_VENV)/bin/pip install --quiet "$(PIP_TOOLS_SPEC)"
+
+# Extras both images hold besides TensorFlow: the storage backends of every
+# shipped target (s3:// and minio:// need boto3; gs:// needs
+# google-cloud-storage, a base dependency; http(s):// needs nothing more).
+IMAGE_EXTRAS    ?= s3
 
 lock: $(LOCK_VENV)/bin/pip-compile ## re-pin docker/requirements-{cpu,gpu}.lock with hashes from pyproject.toml
-	$(LOCK_COMPILE) --extra cpu --output-file docker/requirements-cpu.lock
-	$(LOCK_COMPILE) --extra gpu --output-file docker/requirements-gpu.lock
+	$(LOCK_COMPILE) --extra cpu $(addprefix --extra ,$(IMAGE_EXTRAS)) --output-file docker/requirements-cpu.lock
+	$(LOCK_COMPILE) --extra gpu $(addprefix --extra ,$(IMAGE_EXTRAS)) --output-file docker/requirements-gpu.lock

@@ -6,6 +6,9 @@ They skip, saying how to enable them, where podman or the image is absent.
 import pytest
 from podman import podman_service, require_image
 
+# moto in server mode on loopback, as the storage tests start it (the same fixture).
+from tests.storage.conftest import s3_server  # noqa: F401
+
 
 @pytest.fixture(scope="session")
 def image() -> str:

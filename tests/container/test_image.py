@@ -2,6 +2,7 @@
 
 import base64
 import hashlib
+import importlib.metadata
 import json
 import os
 import re
@@ -50,6 +51,55 @@ def test_the_project_and_its_runtime_import(image):
     kfp_version, tf_version = out.split()[-2:]
     lock = (REPO / "docker" / "requirements-cpu.lock").read_text()
     assert f"\nkfp=={kfp_version} " in lock and f"\ntensorflow-cpu=={tf_version} " in lock
+    # The steps run the executor of the kfp release the pipelines are compiled with.
+    assert kfp_version == importlib.metadata.version("kfp"), "align the venv and the lock (make lock)"
+
+
+# Imports, in the image, every import statement of the storage backend that
+# serves each URI given (boto3 and botocore for s3:// and minio://,
+# google-cloud-storage for gs://, ...); the backends import these lazily, so
+# a missing package shows only when a step first touches that scheme.
+_IMPORT_BACKENDS = """
+import ast, inspect, json, os, sys
+from components import storage
+from components.storage import _backend
+done = {}
+for uri in sys.argv[1:]:
+    module = inspect.getmodule(type(_backend(storage.parse(uri))))
+    statements = [
+        node for node in ast.walk(ast.parse(inspect.getsource(module)))
+        if isinstance(node, ast.Import)
+        or isinstance(node, ast.ImportFrom) and not node.level and node.module != "__future__"
+    ]
+    for node in statements:
+        exec(compile(ast.Module(body=[node], type_ignores=[]), module.__name__, "exec"), {})
+    done[uri] = [module.__name__, sorted(ast.unparse(node) for node in statements)]
+import boto3
+put = boto3.client("s3", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+put = put.meta.service_model.operation_model("PutObject").input_shape.members
+print(json.dumps({"uid": os.getuid(), "backends": done, "put_object": sorted(set(put) & {"IfMatch", "IfNoneMatch"})}))
+"""
+
+
+@pytest.mark.container
+def test_every_storage_backend_imports_as_the_non_root_user(image):
+    """Each scheme that a shipped target or a study source can use
+    (pipelines/targets.toml: local paths, gs://, s3://, minio://; sources also
+    http(s)://) has its backend's dependencies in the image, and botocore has
+    the conditional writes the registry uses (IfMatch, IfNoneMatch on PutObject)."""
+    targets = tomllib.loads((REPO / "pipelines" / "targets.toml").read_text())["targets"]
+    uris = sorted(
+        {t[field] + "/x" for t in targets.values() for field in ("pipeline_root", "registry_uri", "work_uri")}
+        | {"https://example.invalid/source.tar.gz", "file:///tmp/source.tar.gz"}
+    )
+    assert {u.split("://")[0] for u in uris if "://" in u} >= {"gs", "s3", "minio", "https", "file"}
+    found = json.loads(run_in(image, "python", "-c", _IMPORT_BACKENDS, *uris).splitlines()[-1])
+    assert found["uid"] == 1000
+    modules = {uri: module for uri, (module, _) in found["backends"].items()}
+    assert set(modules.values()) == {f"components.storage.{name}" for name in ("local", "http", "gcs", "s3")}, modules
+    statements = {s for _, imported in found["backends"].values() for s in imported}
+    assert {"import boto3", "from google.cloud import storage"} <= statements, statements
+    assert found["put_object"] == ["IfMatch", "IfNoneMatch"]
 
 
 @pytest.mark.container
@@ -223,7 +273,9 @@ def test_locks_pin_every_dependency_with_hashes():
         lock = (REPO / "docker" / f"requirements-{extra}.lock").read_text()
         pins = dict(re.findall(r"^([a-z0-9][a-z0-9._-]*)==(\S+) \\$", lock, re.M | re.I))
         pins = {k.lower().replace("_", "-"): v for k, v in pins.items()}
-        wanted = {name(r) for r in project["dependencies"] + project["optional-dependencies"][extra]}
+        extras = project["optional-dependencies"]
+        # the image's storage backends: boto3 for s3:// and minio:// (IMAGE_EXTRAS in docker/image.mk)
+        wanted = {name(r) for r in project["dependencies"] + extras[extra] + extras["s3"]}
         assert wanted <= set(pins), f"{extra} lock misses {wanted - set(pins)}: run `make lock`"
         entries = re.split(r"\n(?=[a-z0-9])", lock.split("\n", 1)[1].strip(), flags=re.I)
         unhashed = [e.split()[0] for e in entries if not e.startswith("#") and "--hash=sha256:" not in e]
