@@ -12,6 +12,8 @@ import json
 import os
 from typing import TYPE_CHECKING, Any
 
+from components.files import atomic_write
+
 if TYPE_CHECKING:
     import keras
 
@@ -20,11 +22,8 @@ SAVED_MODEL_DIR = "saved_model"
 
 
 def save_state(path: str, state: dict[str, Any]) -> None:
-    """Write the state JSON under a temporary name first, so a reader never sees half of it."""
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(state, f)
-    os.replace(tmp, path)
+    """Write the state JSON atomically, so a reader never sees half of it."""
+    atomic_write(path, lambda f: f.write(json.dumps(state).encode("utf-8")))
 
 
 def load_state(path: str) -> dict[str, Any]:

@@ -21,7 +21,6 @@ every one it replaced.
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import json
 import logging
 import os
@@ -34,6 +33,7 @@ from collections.abc import Callable
 from typing import overload
 
 from components import storage
+from components.files import file_sha256, walk_files
 
 log = logging.getLogger(__name__)
 
@@ -66,14 +66,6 @@ def _check_name(kind: str, value: str) -> str:
     if not isinstance(value, str) or not _NAME.match(value):
         raise ValueError(f"invalid {kind} {value!r}: use letters, digits, '.', '_' or '-'")
     return value
-
-
-def _sha256(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1024 * 1024), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _dumps(obj: dict) -> bytes:
@@ -166,12 +158,9 @@ class Registry:
             ) from None
 
         files = []
-        for folder, dirs, names in os.walk(root):
-            dirs.sort()
-            for name in sorted(names):
-                path = os.path.join(folder, name)
-                rel = os.path.relpath(path, root).replace(os.sep, "/")
-                files.append({"path": rel, "size": os.path.getsize(path), "sha256": _sha256(path)})
+        for path, rel in walk_files(root):
+            digest, size = file_sha256(path)
+            files.append({"path": rel, "size": size, "sha256": digest})
         storage.upload_tree(root, base)
         full = {**card, "study": study, "version": version, "created_at": _utcnow(), "files": files}
         try:

@@ -8,12 +8,13 @@ array plus ``row_splits`` offsets, so nothing ever needs ``allow_pickle``.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any, cast
 
 import numpy as np
+
+from components.files import atomic_write
 
 _RAGGED_VALUES = ".ragged_values"
 _RAGGED_SPLITS = ".ragged_row_splits"
@@ -93,12 +94,16 @@ def concat(tables: list[Mapping[str, Column]]) -> Table:
     for name, first in tables[0].items():
         cols = [t[name] for t in tables]
         if isinstance(first, Ragged):
-            offsets = np.cumsum([0] + [len(c.values) for c in cols[:-1]])
-            splits = np.concatenate([[0]] + [c.row_splits[1:] + o for c, o in zip(cols, offsets, strict=False)])
-            out[name] = Ragged(np.concatenate([c.values for c in cols]), splits.astype(np.int64))
+            out[name] = _concat_ragged(cast(list[Ragged], cols))
         else:
-            out[name] = np.concatenate(cols)
+            out[name] = np.concatenate(cast(list[np.ndarray], cols))
     return out
+
+
+def _concat_ragged(cols: list[Ragged]) -> Ragged:
+    offsets = np.cumsum([0, *(len(c.values) for c in cols[:-1])], dtype=np.int64)
+    splits = [np.zeros(1, np.int64), *(c.row_splits[1:] + o for c, o in zip(cols, offsets, strict=True))]
+    return Ragged(np.concatenate([c.values for c in cols]), np.concatenate(splits).astype(np.int64))
 
 
 def save(path: str, table: Mapping[str, Column]) -> None:
@@ -106,7 +111,7 @@ def save(path: str, table: Mapping[str, Column]) -> None:
     write (a full disk, a folder we may not write to) leaves nothing behind and
     says which table it could not write."""
     num_rows(table)
-    arrays: dict[str, np.ndarray] = {}
+    arrays: dict[str, Any] = {}  # Any: numpy's stubs confuse **arrays with savez's allow_pickle
     for name, col in table.items():
         if isinstance(col, Ragged):
             arrays[name + _RAGGED_VALUES] = col.values
@@ -116,24 +121,11 @@ def save(path: str, table: Mapping[str, Column]) -> None:
                 raise TypeError(f"column {name!r} has dtype object; it would need pickle")
             arrays[name] = col
     try:
-        _write_atomically(path, arrays)
+        atomic_write(path, lambda f: np.savez(f, **arrays))
     except OSError as exc:
         if exc.errno is None:
             raise
         raise type(exc)(exc.errno, f"cannot write {path}: {exc.strerror}") from None
-
-
-def _write_atomically(path: str, arrays: dict[str, np.ndarray]) -> None:
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".npz")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
 
 
 def load(path: str) -> Table:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import tempfile
@@ -11,10 +10,10 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from components import storage, tables
+from components.files import file_sha256, tree_sha256
 from components.studies import get_study
 
 log = logging.getLogger(__name__)
-_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -28,28 +27,6 @@ class IngestSummary:
 
     def as_metadata(self) -> dict:
         return asdict(self)
-
-
-def file_sha256(path: str) -> tuple[str, int]:
-    digest, size = hashlib.sha256(), 0
-    with open(path, "rb") as f:
-        while chunk := f.read(_CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
-
-
-def tree_sha256(root: str) -> tuple[str, int]:
-    """A folder's digest: every file's relative path and content, in sorted order."""
-    digest, size = hashlib.sha256(), 0
-    for folder, dirs, files in os.walk(root):
-        dirs.sort()
-        for name in sorted(files):
-            path = os.path.join(folder, name)
-            file_digest, file_size = file_sha256(path)
-            digest.update(f"{os.path.relpath(path, root)}\0{file_digest}\n".encode())
-            size += file_size
-    return digest.hexdigest(), size
 
 
 def local_source(source: str, workdir: str) -> str:

@@ -8,13 +8,10 @@ runs), changed data makes ingest, and everything after it, run again.
 
 from __future__ import annotations
 
-import hashlib
 import os
 
 from components import storage
-from components.steps.ingest import file_sha256, tree_sha256
-
-_CHUNK = 1 << 20
+from components.files import file_sha256, stream_sha256, tree_sha256
 
 
 def source_version(source: str) -> str:
@@ -26,10 +23,6 @@ def source_version(source: str) -> str:
             raise FileNotFoundError(f"source not found: {source}")
         digest, size = (tree_sha256 if os.path.isdir(path) else file_sha256)(path)
     else:
-        sha, size = hashlib.sha256(), 0
         with storage.open_read(source) as stream:
-            while chunk := stream.read(_CHUNK):
-                sha.update(chunk)
-                size += len(chunk)
-        digest = sha.hexdigest()
+            digest, size = stream_sha256(stream)
     return f"sha256:{digest}:{size}"

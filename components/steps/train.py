@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from components import tables
 from components.artifacts import load_state, save_model
 from components.checkpoints import checkpoint_uri
-from components.steps.ingest import file_sha256
+from components.files import file_sha256
 from components.studies import get_study
 from components.tables import Table
 from components.training import fit_model

@@ -13,12 +13,12 @@ backend on first use. See docs/storage.md.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import os
 import shutil
-import tempfile
 from typing import Any, BinaryIO
+
+from components.files import atomic_write, walk_files
 
 from . import retry as _retry
 from .base import Backend, Location, join, parse
@@ -58,6 +58,7 @@ def _backend(loc: Location) -> Backend:
     name = {"file": "local", "http": "http", "https": "http", "gs": "gcs", "s3": "s3", "minio": "s3"}[loc.scheme]
     backend = _backends.get(name)
     if backend is None:
+        cls: type[Backend]
         if name == "local":
             from .local import LocalBackend as cls
         elif name == "http":
@@ -109,20 +110,8 @@ def read_bytes(uri: str | os.PathLike) -> bytes:
 def download(uri: str | os.PathLike, dest_path: str | os.PathLike) -> str:
     """Copy the object to ``dest_path`` atomically (temp file beside it, then rename)."""
     dest = os.fspath(dest_path)
-    folder = os.path.dirname(os.path.abspath(dest))
-    os.makedirs(folder, exist_ok=True)
     with open_read(uri) as src:
-        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(dest)}.", suffix=".part")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                shutil.copyfileobj(src, out, max(64 * 1024, int(STORAGE.chunk_size)))
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(temp, dest)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temp)
-            raise
+        atomic_write(dest, lambda out: shutil.copyfileobj(src, out, max(64 * 1024, int(STORAGE.chunk_size))))
     return dest
 
 
@@ -181,14 +170,10 @@ def upload_tree(local_dir: str | os.PathLike, uri_prefix: str | os.PathLike) -> 
     if not os.path.isdir(root):
         raise NotFound(f"upload {root}: no such local folder", uri=root)
     uploaded = []
-    for folder, dirs, files in os.walk(root):
-        dirs.sort()
-        for name in sorted(files):
-            path = os.path.join(folder, name)
-            rel = os.path.relpath(path, root).replace(os.sep, "/")
-            target = join(uri_prefix, rel)
-            upload_file(path, target)
-            uploaded.append(target)
+    for path, rel in walk_files(root):
+        target = join(uri_prefix, rel)
+        upload_file(path, target)
+        uploaded.append(target)
     return uploaded
 
 

@@ -13,16 +13,14 @@ import contextlib
 import errno
 import hashlib
 import os
-import re
 import shutil
-import tempfile
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, BinaryIO
+
+from components.files import is_temp_name, walk_files, write_temp_beside
 
 from .base import Backend, Conflict, Location, Opened
 from .errors import StorageError
-
-_TEMP = re.compile(r"^\..+\.tmp-[A-Za-z0-9_]+$")
 
 
 def _digest(data: bytes) -> str:
@@ -38,24 +36,10 @@ def _parent(path: str) -> str:
     return parent
 
 
-def _temp_beside(path: str) -> tuple[int, str]:
-    name = os.path.basename(path)
-    return tempfile.mkstemp(dir=_parent(path), prefix=f".{name}.", suffix=".tmp-" + os.urandom(4).hex())
-
-
-def _write_temp(path: str, fill) -> str:
-    """Create a temp file beside ``path``, let ``fill(fileobj)`` write it, fsync; return its name."""
-    fd, temp = _temp_beside(path)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            fill(out)
-            out.flush()
-            os.fsync(out.fileno())
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
-    return temp
+def _write_temp(path: str, fill: Callable[[BinaryIO], object]) -> str:
+    """A fsynced temp file beside ``path``, written by ``fill``; a parent that is a file is a StorageError."""
+    _parent(path)
+    return write_temp_beside(path, fill)
 
 
 def _publish(temp: str, path: str, *, if_absent: bool) -> None:
@@ -123,15 +107,7 @@ class LocalBackend(Backend):
         root = loc.key
         if not os.path.isdir(root):
             return []
-        keys = []
-        for folder, dirs, files in os.walk(root):
-            dirs.sort()
-            for name in files:
-                if _TEMP.match(name):
-                    continue
-                rel = os.path.relpath(os.path.join(folder, name), root)
-                keys.append(rel.replace(os.sep, "/"))
-        return keys
+        return [rel for path, rel in walk_files(root) if not is_temp_name(os.path.basename(path))]
 
     def write(self, loc: Location, data: bytes, if_absent: bool) -> Any:
         temp = _write_temp(loc.key, lambda out: out.write(data))

@@ -160,7 +160,7 @@ class ResumableReader(io.RawIOBase):
         return self._with_retries("read", once)
 
     def readall(self) -> bytes:
-        parts = []
+        parts: list[bytes] = []
         block = bytearray(max(64 * 1024, int(config.STORAGE.chunk_size)))
         while True:
             n = self.readinto(block)

@@ -14,8 +14,9 @@ import re
 import pytest
 
 from components import storage
+from components.files import file_sha256
 from components.registry import Registry
-from components.steps.ingest import file_sha256, run_ingest
+from components.steps.ingest import run_ingest
 from components.studies.amazon.sample import write_sample
 from pipelines.cli import main
 
