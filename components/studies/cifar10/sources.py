@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import os
 import re
-import tarfile
 from collections.abc import Iterator
+from typing import cast
 
 import numpy as np
 
-from components.archives import safe_tar_members
-from components.compression import TRUNCATION_ERRORS, drain, open_stream
+from components.archives import ArchiveFile, iter_folder_files, iter_tar_files
+from components.coverage import check_coverage
 from components.errors import DataError
 from components.studies.cifar10.batches import parse_binary_batch, parse_python_batch
 from components.studies.cifar10.images import EXTENSIONS, decode_image
@@ -44,32 +44,15 @@ def _kind(name: str) -> str | None:
     return "images" if name.lower().endswith(EXTENSIONS) else None
 
 
+def _is_source_file(name: str) -> bool:
+    return _kind(name) is not None
+
+
 def read(path: str) -> Table:
     """Read a CIFAR-10 source: a folder, or a (compressed) tar archive."""
-    files = _folder_files(path) if os.path.isdir(path) else _tar_files(path)
-    return _table(files, path)
-
-
-def _folder_files(root: str) -> Iterator[tuple[str, str, bytes]]:
-    for folder, dirs, names in os.walk(root):
-        dirs.sort()
-        for name in sorted(names):
-            full = os.path.join(folder, name)
-            relative = os.path.relpath(full, root).replace(os.sep, "/")
-            if _kind(relative):
-                with open(full, "rb") as f:
-                    yield full, relative, f.read()
-
-
-def _tar_files(path: str) -> Iterator[tuple[str, str, bytes]]:
-    try:
-        with open_stream(path) as stream, tarfile.open(fileobj=stream, mode="r|") as archive:
-            for member in safe_tar_members(archive, path):
-                if member.isfile() and _kind(member.name):
-                    yield f"{path}:{member.name}", member.name, archive.extractfile(member).read()
-            drain(stream)
-    except (tarfile.TarError, *TRUNCATION_ERRORS) as exc:
-        raise DataError(path, f"not a readable tar archive ({exc}); expected a CIFAR-10 archive") from None
+    if os.path.isdir(path):
+        return _table(iter_folder_files(path, _is_source_file), path)
+    return _table(iter_tar_files(path, _is_source_file, expected="a CIFAR-10 archive"), path)
 
 
 def _records(where: str, name: str, data: bytes) -> tuple[int, np.ndarray, np.ndarray]:
@@ -91,13 +74,11 @@ def _records(where: str, name: str, data: bytes) -> tuple[int, np.ndarray, np.nd
     return SPLITS.index(split), np.array([CLASS_NAMES.index(label)], np.uint8), image[np.newaxis]
 
 
-def _table(files: Iterator[tuple[str, str, bytes]], source: str) -> Table:
+def _table(files: Iterator[ArchiveFile], source: str) -> Table:
     images, labels, splits = [], [], []
     kinds: set[str] = set()
     for where, name, data in files:
-        kind = _kind(name)
-        assert kind is not None, f"{where}: the readers yield only files of some format"
-        kinds.add(kind)
+        kinds.add(cast(str, _kind(name)))  # the readers pass only the files _kind recognises
         if len(kinds) > 1:
             raise DataError(
                 where, f"the source mixes {' and '.join(FORMAT_NAMES[k] for k in sorted(kinds))}; expected one format"
@@ -108,7 +89,7 @@ def _table(files: Iterator[tuple[str, str, bytes]], source: str) -> Table:
         splits.append(np.full(len(label), split, np.uint8))
     if not kinds:
         raise DataError(source, "no CIFAR-10 batches or <split>/<class>/ images found")
-    label_codes, split_codes = np.concatenate(labels), np.concatenate(splits)
+    split_codes, label_codes = np.concatenate(splits), np.concatenate(labels)
     _check_coverage(source, split_codes, label_codes, kinds.pop())
     return {"image": np.concatenate(images), "label": label_codes, "split": split_codes}
 
@@ -119,8 +100,10 @@ def _check_coverage(source: str, splits: np.ndarray, labels: np.ndarray, kind: s
         if not np.any(splits == s):
             missing = f"the {split}/ split folder" if kind == "images" else f"the {split} batch(es)"
             raise DataError(source, f"no {split} images: missing {missing}")
-    for s, split in enumerate(SPLITS):
-        present = np.unique(labels[splits == s])
-        absent = [CLASS_NAMES[c] for c in range(len(CLASS_NAMES)) if c not in present]
-        if absent:
-            raise DataError(source, f"no {split} images of class(es) {', '.join(absent)}")
+    check_coverage(
+        source,
+        splits,
+        labels,
+        (SPLITS, CLASS_NAMES),
+        lambda split, absent: f"no {split} images of class(es) {', '.join(absent)}",
+    )

@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import json
 import os
-import tarfile
 import zipfile
 from collections.abc import Iterator
 
 import numpy as np
 
-from components.archives import safe_tar_members
-from components.compression import TRUNCATION_ERRORS, drain, open_stream
+from components.archives import iter_folder_files, iter_tar_files
 from components.errors import DataError
 from components.studies.digits.traces import Trace, parse_label
 
@@ -33,25 +31,13 @@ def is_digitset(name: str) -> bool:
 
 
 def read_folder(root: str) -> Iterator[Trace]:
-    for folder, dirs, files in os.walk(root):
-        dirs.sort()
-        for name in sorted(files):
-            if is_digitset(name):
-                path = os.path.join(folder, name)
-                with open(path, "rb") as f:
-                    yield from parse_digitset(f.read(), path, os.path.relpath(path, root))
+    for where, name, data in iter_folder_files(root, is_digitset):
+        yield from parse_digitset(data, where, name)
 
 
 def read_tar(path: str) -> Iterator[Trace]:
-    try:
-        with open_stream(path) as stream, tarfile.open(fileobj=stream, mode="r|") as archive:
-            for member in safe_tar_members(archive, path):
-                if member.isfile() and is_digitset(member.name):
-                    data = archive.extractfile(member).read()
-                    yield from parse_digitset(data, f"{path}:{member.name}", member.name)
-            drain(stream)
-    except (tarfile.TarError, *TRUNCATION_ERRORS) as exc:
-        raise DataError(path, f"not a readable tar archive ({exc})") from None
+    for where, name, data in iter_tar_files(path, is_digitset):
+        yield from parse_digitset(data, where, name)
 
 
 def read_zip(path: str) -> Iterator[Trace]:

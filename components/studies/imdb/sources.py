@@ -13,16 +13,15 @@ from __future__ import annotations
 
 import os
 import re
-import tarfile
 import zipfile
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 import numpy as np
 
 from components import safe_pickle
-from components.archives import safe_tar_members
-from components.compression import TRUNCATION_ERRORS, drain, open_stream
+from components.archives import iter_tar_files
+from components.coverage import check_coverage
 from components.errors import DataError
 from components.tables import Ragged, Table
 
@@ -31,17 +30,6 @@ LABELS = ("neg", "pos")
 _REVIEW = re.compile(r"(?:^|/)aclImdb/(train|test)/(neg|pos)/(\d+)_(\d+)\.txt$")
 # Keras' imdb.npz: 0 padding, 1 start marker, 2 out-of-vocabulary, 3 unused.
 FIRST_WORD_INDEX = 3
-
-
-class Review(NamedTuple):
-    """One review file: where it was read, then split, label, id and rating (from its name), and its bytes."""
-
-    where: str
-    split: str
-    label: str
-    review_id: str
-    rating: str
-    raw: bytes
 
 
 def read(path: str) -> Table:
@@ -55,6 +43,27 @@ def read(path: str) -> Table:
     return _table(_tar_reviews(path), path)
 
 
+class Review(NamedTuple):
+    """One review file of the aclImdb layout, named ``<review_id>_<rating>.txt``."""
+
+    where: str
+    split: str
+    label: str
+    review_id: str
+    rating: str
+    raw: bytes
+
+
+def _is_review(name: str) -> bool:
+    return _REVIEW.search(name) is not None
+
+
+def _review(where: str, name: str, raw: bytes) -> Review:
+    """The review in a file whose name :func:`_is_review` accepted."""
+    split, label, review_id, rating = cast(re.Match[str], _REVIEW.search(name)).groups()
+    return Review(where, split, label, review_id, rating, raw)
+
+
 def _folder_reviews(root: str) -> Iterator[Review]:
     base = root if os.path.basename(os.path.normpath(root)) == "aclImdb" else os.path.join(root, "aclImdb")
     for split in SPLITS:
@@ -63,27 +72,16 @@ def _folder_reviews(root: str) -> Iterator[Review]:
             if not os.path.isdir(folder):
                 raise DataError(root, f"missing folder aclImdb/{split}/{label}/ (expected the aclImdb_v1 layout)")
             for name in sorted(os.listdir(folder)):
-                match = _REVIEW.search(f"aclImdb/{split}/{label}/{name}")
-                if match:
-                    with open(os.path.join(folder, name), "rb") as f:
-                        yield _review(os.path.join(folder, name), match, f.read())
+                relative = f"aclImdb/{split}/{label}/{name}"
+                if _is_review(relative):
+                    path = os.path.join(folder, name)
+                    with open(path, "rb") as f:
+                        yield _review(path, relative, f.read())
 
 
 def _tar_reviews(path: str) -> Iterator[Review]:
-    try:
-        with open_stream(path) as stream, tarfile.open(fileobj=stream, mode="r|") as archive:
-            for member in safe_tar_members(archive, path):
-                match = _REVIEW.search(member.name)
-                if match and member.isfile():
-                    yield _review(f"{path}:{member.name}", match, archive.extractfile(member).read())
-            drain(stream)
-    except (tarfile.TarError, *TRUNCATION_ERRORS) as exc:
-        raise DataError(path, f"not a readable tar archive ({exc}); expected aclImdb_v1.tar.gz") from None
-
-
-def _review(where: str, match: re.Match[str], raw: bytes) -> Review:
-    split, label, review_id, rating = match.groups()
-    return Review(where, split, label, review_id, rating, raw)
+    for where, name, raw in iter_tar_files(path, _is_review, expected="aclImdb_v1.tar.gz"):
+        yield _review(where, name, raw)
 
 
 def _table(reviews: Iterator[Review], source: str) -> Table:
@@ -109,10 +107,13 @@ def _table(reviews: Iterator[Review], source: str) -> Table:
 
 
 def _check_coverage(source: str, splits: np.ndarray, labels: np.ndarray) -> None:
-    for split_code, split in enumerate(SPLITS):
-        for label_code, label in enumerate(LABELS):
-            if not np.any((splits == split_code) & (labels == label_code)):
-                raise DataError(source, f"no reviews in aclImdb/{split}/{label}/ (expected the aclImdb_v1 layout)")
+    check_coverage(
+        source,
+        splits,
+        labels,
+        (SPLITS, LABELS),
+        lambda split, absent: f"no reviews in aclImdb/{split}/{absent[0]}/ (expected the aclImdb_v1 layout)",
+    )
 
 
 def read_keras_npz(path: str) -> Table:

@@ -16,14 +16,12 @@ from __future__ import annotations
 import gzip
 import logging
 import os
-import tarfile
-import zlib
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 import numpy as np
 
-from components.archives import safe_tar_members
-from components.compression import TRUNCATION_ERRORS, drain, open_stream
+from components.archives import READ_ERRORS, tar_members
+from components.compression import open_stream
 from components.errors import DataError
 from components.studies.mirai.numeric_csv import NumericCsv, read_numeric_csv
 from components.tables import Table
@@ -31,7 +29,6 @@ from components.tables import Table
 log = logging.getLogger(__name__)
 DATASET, LABELS = "Mirai_dataset.csv", "Mirai_labels.csv"
 PAIR = f"{DATASET}[.gz] and {LABELS}[.gz]"
-_READ_ERRORS = (*TRUNCATION_ERRORS, zlib.error)
 
 
 def read(path: str) -> Table:
@@ -58,6 +55,10 @@ def _member_kind(name: str) -> str | None:
     return None
 
 
+def _is_pair_member(name: str) -> bool:
+    return _member_kind(name) is not None
+
+
 def _read_folder(folder: str) -> dict[str, tuple[str, NumericCsv]]:
     found: dict[str, list[str]] = {DATASET: [], LABELS: []}
     for name in sorted(os.listdir(folder)):
@@ -76,21 +77,13 @@ def _read_folder(folder: str) -> dict[str, tuple[str, NumericCsv]]:
 
 def _read_tar(path: str) -> dict[str, tuple[str, NumericCsv]]:
     parsed: dict[str, tuple[str, NumericCsv]] = {}
-    try:
-        with open_stream(path) as stream, tarfile.open(fileobj=stream, mode="r|") as archive:
-            for member in safe_tar_members(archive, path):
-                kind = _member_kind(member.name) if member.isfile() else None
-                if kind is None:
-                    continue
-                where = f"{path}:{member.name}"
-                if kind in parsed:
-                    raise DataError(where, f"a second {kind}[.gz] in the archive (first: {parsed[kind][0]})")
-                parsed[kind] = (where, _parse_member(archive.extractfile(member), where))
-            drain(stream)
-    except tarfile.TarError as exc:
-        raise DataError(path, f"not a readable tar archive ({exc}); expected a folder or a tar of {PAIR}") from None
-    except _READ_ERRORS as exc:
-        raise DataError(path, f"truncated or corrupt archive ({exc})") from None
+    expected = f"a folder or a tar of {PAIR}"
+    with tar_members(path, _is_pair_member, expected=expected, corrupt="truncated or corrupt archive") as members:
+        for where, name, stream in members:
+            kind = cast(str, _member_kind(name))  # accepted members are one of the pair
+            if kind in parsed:
+                raise DataError(where, f"a second {kind}[.gz] in the archive (first: {parsed[kind][0]})")
+            parsed[kind] = (where, _parse_member(stream, where))
     missing = [kind for kind in (DATASET, LABELS) if kind not in parsed]
     if missing:
         raise DataError(path, f"no {' or '.join(missing)}[.gz] in the archive (expected the Kitsune pair {PAIR})")
@@ -100,14 +93,14 @@ def _read_tar(path: str) -> dict[str, tuple[str, NumericCsv]]:
 def _parse_member(member: BinaryIO, where: str) -> NumericCsv:
     if where.lower().endswith(".gz"):
         with gzip.GzipFile(fileobj=member, mode="rb") as stream:
-            return _parse(stream, where)
+            return _parse(cast(BinaryIO, stream), where)  # typeshed: GzipFile is not typing.BinaryIO
     return _parse(member, where)
 
 
 def _parse(stream: BinaryIO, where: str) -> NumericCsv:
     try:
         return read_numeric_csv(stream, where)
-    except _READ_ERRORS as exc:
+    except READ_ERRORS as exc:
         raise DataError(where, f"truncated or corrupt compressed file ({exc})") from None
 
 
