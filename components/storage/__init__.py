@@ -23,7 +23,7 @@ from components.files import atomic_write, walk_files
 from . import retry as _retry
 from .base import Backend, Location, join, parse
 from .config import STORAGE, StorageConfig, configure, configured
-from .errors import AlreadyExists, NotFound, PreconditionFailed, StorageError, UnsafePath
+from .errors import AlreadyExists, NotFound, PreconditionFailed, StorageError
 
 __all__ = [
     "STORAGE",
@@ -33,11 +33,9 @@ __all__ = [
     "PreconditionFailed",
     "StorageConfig",
     "StorageError",
-    "UnsafePath",
     "configure",
     "configured",
     "download",
-    "download_tree",
     "exists",
     "join",
     "list_prefix",
@@ -175,35 +173,6 @@ def upload_tree(local_dir: str | os.PathLike, uri_prefix: str | os.PathLike) -> 
         upload_file(path, target)
         uploaded.append(target)
     return uploaded
-
-
-def _safe_destination(root: str, rel: str, uri: str) -> str:
-    parts = rel.split("/")
-    if rel.startswith("/") or "\\" in rel or any(part == ".." for part in parts) or not rel.strip("/"):
-        raise UnsafePath(f"download_tree: refusing key {rel!r} of {uri}: it would escape {root}", uri=uri)
-    dest = os.path.join(root, *[p for p in parts if p not in ("", ".")])
-    real_root = os.path.realpath(root)
-    if not os.path.realpath(dest).startswith(real_root + os.sep):
-        raise UnsafePath(f"download_tree: refusing key {rel!r} of {uri}: it resolves outside {root}", uri=uri)
-    return dest
-
-
-def download_tree(uri_prefix: str | os.PathLike, local_dir: str | os.PathLike) -> list[str]:
-    """Download every object under ``uri_prefix`` into ``local_dir``; return the local paths.
-
-    Every key is checked before anything is written: a key that would land
-    outside ``local_dir`` ("..", absolute) raises ``UnsafePath``.
-    """
-    loc = parse(uri_prefix)
-    backend = _backend(loc)
-    _read_only_guard(loc, backend, "download_tree")
-    root = os.fspath(local_dir)
-    os.makedirs(root, exist_ok=True)
-    keys = sorted(_retry.run("list", loc, backend, lambda: backend.list(loc)))
-    plan = [(join(loc.uri, key), _safe_destination(root, key, join(loc.uri, key))) for key in keys]
-    for source, dest in plan:
-        download(source, dest)
-    return [dest for _, dest in plan]
 
 
 # ---- compare-and-swap -------------------------------------------------------

@@ -26,7 +26,3 @@ class AlreadyExists(StorageError):
 
 class PreconditionFailed(StorageError):
     """A compare-and-swap write lost a race: the object changed since it was read."""
-
-
-class UnsafePath(StorageError):
-    """A key would be written outside the destination folder."""
