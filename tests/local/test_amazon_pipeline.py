@@ -1,8 +1,8 @@
 """The whole amazon pipeline under kfp.local.SubprocessRunner on a tiny generated fastText sample."""
 
-import json
-import os
 from pathlib import Path
+
+from pipeline_runs import artifact_metadata, assert_full_run, champion_card, latest_run, registered_file
 
 from components.studies.amazon.sample import write_sample
 from pipelines.local import run_local
@@ -18,12 +18,9 @@ def test_every_step_runs_on_a_bz2_fasttext_file_and_learning_happens(tmp_path, l
 
     assert result.metrics["accuracy"] > 0.8, "well above chance on the planted signal"
     assert result.metrics["tfidf_logreg_accuracy"] > 0.8, "the baseline is printed beside the model"
-    run_dir = Path(next(iter(os.scandir(target.pipeline_root))).path)
-    steps = sorted(p.parent.name for p in run_dir.glob("*/executor_output.json"))
-    assert steps == ["compare-variants", "evaluate", "ingest", "plan-folds", "preprocess", "register", "train"]
-    assert len(list(run_dir.glob("for-loop-*/cross-validate/executor_output.json"))) == 2
-    ingest = json.load(open(run_dir / "ingest" / "executor_output.json"))
-    assert ingest["artifacts"]["dataset"]["artifacts"][0]["metadata"]["records"] == 400
-    assert "| gru |" in open(result.comparison).read()
-    card = json.load(open(os.path.join(target.registry_uri, "amazon", "champion.json")))
-    assert os.path.isfile(os.path.join(target.registry_uri, "amazon", card["version"], "saved_model", "saved_model.pb"))
+    run_dir = latest_run(target.pipeline_root)
+    assert_full_run(run_dir, variants=FAST["variants"], folds=FAST["cv_folds"])
+    assert artifact_metadata(run_dir, "ingest", "dataset")["records"] == 400
+    assert "| gru |" in Path(result.comparison).read_text()
+    card = champion_card(target.registry_uri, "amazon")
+    assert registered_file(target.registry_uri, card, "saved_model/saved_model.pb").is_file()

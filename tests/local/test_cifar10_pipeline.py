@@ -1,6 +1,8 @@
 """The whole cifar10 pipeline under kfp.local.SubprocessRunner on a generated sample."""
 
-import json
+from pathlib import Path
+
+from pipeline_runs import artifact_json, assert_full_run, champion_card, latest_run
 
 from components.studies.cifar10.sample import write_sample
 from pipelines.local import run_local
@@ -27,17 +29,14 @@ def test_every_step_runs_learning_happens_and_the_model_is_registered(tmp_path, 
 
     assert result.metrics["accuracy"] > 0.6, "far above the 0.1 of chance on the planted signal"
     assert 0.0 <= result.metrics["class_accuracy.cat"] <= 1.0
-    run_dir = next((tmp_path / "root").iterdir())
-    steps = sorted(p.parent.name for p in run_dir.glob("*/executor_output.json"))
-    assert steps == ["compare-variants", "evaluate", "ingest", "plan-folds", "preprocess", "register", "train"]
-    assert len(list(run_dir.glob("for-loop-*/cross-validate/executor_output.json"))) == 2
-    assert "| adam |" in open(result.comparison).read()
+    run_dir = latest_run(target.pipeline_root)
+    assert_full_run(run_dir, variants=FAST["variants"], folds=FAST["cv_folds"])
+    assert "| adam |" in Path(result.comparison).read_text()
 
-    history = json.load(open(next(run_dir.glob("train/history"))))
-    assert len(history["learning_rate"]) == 3 and history["loss"][-1] < history["loss"][0]
-    evaluation = json.load(open(next(run_dir.glob("evaluate/evaluation"))))
+    history = artifact_json(run_dir, "train", "history")
+    assert len(history["learning_rate"]) == FAST["epochs"] and history["loss"][-1] < history["loss"][0]
+    evaluation = artifact_json(run_dir, "evaluate", "evaluation")
     labels = evaluation["extras"]["misclassified_examples"]
     assert all(e["true"] != e["predicted"] for e in labels)
-    champion = json.load(open(tmp_path / "reg" / "cifar10" / "champion.json"))
-    card = json.load(open(tmp_path / "reg" / "cifar10" / champion["version"] / "model.json"))
+    card = champion_card(target.registry_uri, "cifar10")
     assert card["metrics"]["accuracy"] == result.metrics["accuracy"] and card["params"]["pad_crop"] == 2

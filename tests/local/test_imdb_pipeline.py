@@ -1,12 +1,20 @@
 """The whole imdb pipeline under kfp.local.SubprocessRunner on a generated sample."""
 
 import builtins
-import json
-import os
 from pathlib import Path
 
 import pytest
+from pipeline_runs import (
+    artifact_metadata,
+    assert_full_run,
+    champion_card,
+    latest_run,
+    output_parameter,
+    registered_file,
+    task_started,
+)
 
+from components.registry import Registry
 from pipelines.local import run_local
 
 FAST = {
@@ -28,10 +36,6 @@ WORSE = {
 }
 
 
-def _outputs(step_dir) -> dict:
-    return json.load(open(step_dir / "executor_output.json"))
-
-
 @pytest.fixture(scope="module")
 def first(tmp_path_factory, imdb_sample, local_target):
     tmp = tmp_path_factory.mktemp("imdb-local")
@@ -43,39 +47,32 @@ def test_every_step_runs_learning_happens_and_the_model_is_registered(first):
     target, result = first
     assert result.metrics["accuracy"] > 0.8, "well above chance on the planted signal"
     assert builtins.print.__name__ == "print", "kfp.local's per-task indented print must not outlive the run"
-    run_dir = Path(next(iter(os.scandir(target.pipeline_root))).path)
-    steps = sorted(p.parent.name for p in run_dir.glob("*/executor_output.json"))
-    assert steps == ["compare-variants", "evaluate", "ingest", "plan-folds", "preprocess", "register", "train"]
-    assert len(list(run_dir.glob("for-loop-*/cross-validate/executor_output.json"))) == 6, (
-        "2 variants x 3 folds, each its own task"
-    )
+    run_dir = latest_run(target.pipeline_root)
+    assert_full_run(run_dir, variants=FAST["variants"], folds=FAST["cv_folds"])
 
-    comparison = open(result.comparison).read()
+    comparison = Path(result.comparison).read_text()
     assert "| final |" in comparison and "| 32-1 |" in comparison
     best = comparison.splitlines()[2].split("|")[1].strip()  # rows are sorted best first
-    assert _outputs(run_dir / "compare-variants")["parameterValues"]["Output"] == best
-    assert _outputs(run_dir / "train")["artifacts"]["model"]["artifacts"][0]["metadata"]["variant"] == best
-    assert "<img" in open(result.report).read()
+    assert output_parameter(run_dir, "compare-variants") == best
+    assert artifact_metadata(run_dir, "train", "model")["variant"] == best
+    assert "<img" in Path(result.report).read_text()
 
-    champion = json.load(open(os.path.join(target.registry_uri, "imdb", "champion.json")))
-    version_dir = os.path.join(target.registry_uri, "imdb", champion["version"])
-    card = json.load(open(os.path.join(version_dir, "model.json")))
+    card = champion_card(target.registry_uri, "imdb")
     assert card["metrics"]["accuracy"] == result.metrics["accuracy"]
     assert card["params"]["epochs"] == 4 and card["params"]["seed"] == 42 and card["run_id"].startswith("imdb-")
     assert card["blessing"]["blessed"] and "no champion" in card["blessing"]["reason"]
-    assert os.path.isfile(os.path.join(version_dir, "saved_model", "saved_model.pb"))
+    assert registered_file(target.registry_uri, card, "saved_model/saved_model.pb").is_file()
 
 
 def test_a_worse_second_run_is_not_registered_and_says_why(first, imdb_sample):
     target, good = first
-    champion_before = json.load(open(os.path.join(target.registry_uri, "imdb", "champion.json")))
+    registry = Registry(target.registry_uri)
+    champion_before = registry.champion_pointer("imdb")
     worse = run_local("imdb", imdb_sample, WORSE, target)
     assert worse.metrics["accuracy"] < good.metrics["accuracy"]
-    run_dir = Path(max(os.scandir(target.pipeline_root), key=lambda e: e.stat().st_mtime).path)
-    evaluation = _outputs(run_dir / "evaluate")
-    blessing = evaluation["artifacts"]["evaluation"]["artifacts"][0]["metadata"]
+    run_dir = latest_run(target.pipeline_root)
+    blessing = artifact_metadata(run_dir, "evaluate", "evaluation")
     assert blessing["register"] is False and "does not beat the champion" in blessing["reason"]
-    assert not os.path.exists(os.path.join(run_dir, "register"))
-    versions = [v for v in os.listdir(os.path.join(target.registry_uri, "imdb")) if v.startswith("v")]
-    assert versions == [champion_before["version"]]
-    assert json.load(open(os.path.join(target.registry_uri, "imdb", "champion.json"))) == champion_before
+    assert not task_started(run_dir, "register")
+    assert champion_before is not None and registry.versions("imdb") == [champion_before["version"]]
+    assert registry.champion_pointer("imdb") == champion_before

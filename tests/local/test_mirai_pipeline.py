@@ -1,6 +1,8 @@
 """The whole mirai pipeline under kfp.local.SubprocessRunner on a generated sample."""
 
-import json
+from pathlib import Path
+
+from pipeline_runs import assert_full_run, champion_card, latest_run
 
 from components.studies.mirai.sample import write_sample
 from pipelines.local import run_local
@@ -26,12 +28,9 @@ def test_every_step_runs_learning_happens_and_the_model_is_registered(tmp_path, 
     assert metrics["accuracy"] > metrics["majority_baseline_accuracy"] + 0.04, "well above the majority class"
     assert metrics["roc_auc"] > 0.9
     assert metrics["mc_dropout_passes"] == 5 and 0 < metrics["mc_dropout_std_accuracy"] < 0.05
-    run_dir = next((tmp_path / "root").iterdir())
-    steps = sorted(p.parent.name for p in run_dir.glob("*/executor_output.json"))
-    assert steps == ["compare-variants", "evaluate", "ingest", "plan-folds", "preprocess", "register", "train"]
-    assert len(list(run_dir.glob("for-loop-*/cross-validate/executor_output.json"))) == 2, "one task per fold"
-    assert "| 2x20-sigmoid+bn+mcdropout |" in open(result.comparison).read()
+    run_dir = latest_run(target.pipeline_root)
+    assert_full_run(run_dir, variants=FAST["variants"], folds=FAST["cv_folds"])
+    assert "| 2x20-sigmoid+bn+mcdropout |" in Path(result.comparison).read_text()
 
-    champion = json.load(open(tmp_path / "reg" / "mirai" / "champion.json"))
-    card = json.load(open(tmp_path / "reg" / "mirai" / champion["version"] / "model.json"))
+    card = champion_card(target.registry_uri, "mirai")
     assert card["metrics"]["accuracy"] == metrics["accuracy"] and card["params"]["drop_columns"] == 24
