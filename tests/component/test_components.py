@@ -2,6 +2,7 @@
 
 import json
 import os
+from pathlib import Path
 
 import pytest
 from kfp import dsl
@@ -101,7 +102,7 @@ def test_preprocess_splits_and_fits_on_train(chain):
         100,
         600,
     )
-    vocabulary = json.load(open(a["transform"].path))["vocabulary"]
+    vocabulary = json.loads(Path(a["transform"].path).read_text())["vocabulary"]
     assert "great" in vocabulary and len(vocabulary) <= 10000
 
 
@@ -110,7 +111,7 @@ def test_cross_validation_compares_variants_and_picks_the_best(chain):
     assert best in ("final", "32-1")
     m = a["cv_metrics"].metadata
     assert m[f"{best}.mean_accuracy"] == max(m["final.mean_accuracy"], m["32-1.mean_accuracy"])
-    table = open(a["comparison"].path).read()
+    table = Path(a["comparison"].path).read_text()
     assert "| model | CV mean (± std)" in table and "32-1" in table
 
 
@@ -129,14 +130,14 @@ def test_cv_folds_zero_plans_nothing_and_passes_the_single_variant_through(chain
         )
         == "32-1"
     )
-    assert "skipped (cv_folds=0)" in open(comparison.path).read() and metrics.metadata == {}
+    assert "skipped (cv_folds=0)" in Path(comparison.path).read_text() and metrics.metadata == {}
 
 
 def test_train_saves_keras_model_savedmodel_and_curves(chain):
     a = chain[0]
     assert os.path.isfile(os.path.join(a["model"].path, "model.keras"))
     assert os.path.isfile(os.path.join(a["model"].path, "saved_model", "saved_model.pb"))
-    history = json.load(open(a["history"].path))
+    history = json.loads(Path(a["history"].path).read_text())
     assert len(history["loss"]) == 4 and "val_accuracy" in history and len(history["epoch_seconds"]) == 4
 
 
@@ -148,7 +149,7 @@ def test_evaluate_logs_metrics_confusion_matrix_report_and_blessing(chain):
     cm = a["cm"].metadata["confusionMatrix"]
     assert [c["displayName"] for c in cm["annotationSpecs"]] == ["negative", "positive"]
     assert sum(sum(row["row"]) for row in cm["rows"]) == 600
-    report = open(a["report"].path).read()
+    report = Path(a["report"].path).read_text()
     assert report.count("data:image/png;base64,") >= 3 and "Classification report" in report
     assert blessing is True and "no champion" in a["evaluation"].metadata["reason"]
 

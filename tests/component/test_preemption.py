@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -46,7 +47,7 @@ def _progress(work) -> int:
     found = glob.glob(os.path.join(work, "checkpoints", "imdb", "*", "progress.json"))
     assert len(found) <= 1, found
     try:
-        return json.load(open(found[0]))["epoch"] if found else 0
+        return json.loads(Path(found[0]).read_text())["epoch"] if found else 0
     except json.JSONDecodeError:
         return 0
 
@@ -77,6 +78,6 @@ def test_a_killed_training_resumes_from_its_last_completed_epoch(prepared):
     epochs_run = [line for line in output.splitlines() if line.startswith("Epoch ")]
     assert epochs_run[0].startswith(f"Epoch {completed + 1}/{EPOCHS}"), "not restarted from epoch 1"
     assert len(epochs_run) == EPOCHS - completed, "at most the epoch in progress was lost"
-    history = json.load(open(prepared / "history.json"))
+    history = json.loads((prepared / "history.json").read_text())
     assert len(history["loss"]) == EPOCHS and len(history["epoch_seconds"]) == EPOCHS
     assert os.path.isfile(prepared / "model" / "model.keras")

@@ -1,5 +1,6 @@
 import bz2
 import gzip
+from pathlib import Path
 
 import pytest
 
@@ -71,7 +72,7 @@ def test_a_single_class_file_is_an_error(tmp_path):
 @pytest.mark.parametrize("opener", [bz2.open, gzip.open])
 def test_a_truncated_compressed_file_is_an_error(tmp_path, opener):
     whole = _write(tmp_path / "whole", LINES.encode() * 200, opener)
-    data = open(whole, "rb").read()
+    data = Path(whole).read_bytes()
     cut = _write(tmp_path / "cut.ft.txt.bz2", data[: len(data) // 2])
     with pytest.raises(DataError, match=r"cut.ft.txt.bz2: truncated or corrupt stream after line"):
         sources.read(cut)

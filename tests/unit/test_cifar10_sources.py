@@ -4,6 +4,7 @@ import io
 import os
 import pickle
 import tarfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -182,7 +183,7 @@ def test_mixed_formats_and_truncated_archives_are_refused(tmp_path, samples):
     files = {**full_tree(), "cifar-10-batches-bin/test_batch.bin": bytes(3073)}
     with pytest.raises(DataError, match="mixes binary batches and an image folder"):
         read(write_tar(tmp_path / "mixed.tar.gz", files))
-    data = open(samples["binary"], "rb").read()
+    data = Path(samples["binary"]).read_bytes()
     truncated = tmp_path / "cut.tar.gz"
     truncated.write_bytes(data[: len(data) // 2])
     with pytest.raises(DataError, match="not a readable tar archive"):

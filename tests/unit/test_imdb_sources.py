@@ -2,6 +2,7 @@ import io
 import os
 import pickle
 import tarfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -80,7 +81,7 @@ def test_symlink_members_are_refused(tmp_path):
 
 def test_truncated_gzip_names_the_file(tmp_path):
     good = write_sample(str(tmp_path), per_class=20, seed=1)
-    data = open(good, "rb").read()
+    data = Path(good).read_bytes()
     bad = tmp_path / "cut.tar.gz"
     bad.write_bytes(data[: len(data) // 2])
     with pytest.raises(DataError, match="cut.tar.gz: not a readable tar archive"):
