@@ -49,7 +49,7 @@ TARGETS_FILE = REPO / "pipelines" / "targets.toml"
 # boto3 cannot sign a request without them.
 SECRETS = {"mlpipeline-minio-artifact": {"accesskey": "kind-layout-test-key", "secretkey": "kind-layout-test-secret"}}
 # Tiny: one variant, two folds (each task is a container start with a TensorFlow import).
-FAST = {"epochs": 4, "batch_size": 32, "validation_size": 100, "cv_folds": 2, "variants": "final", "threshold": 0.6}
+FAST = {"epochs": 4, "batch_size": 32, "validation_rows": 100, "cv_folds": 2, "variants": "final", "threshold": 0.6}
 
 
 @dataclass
