@@ -6,8 +6,12 @@ label, so the class balance of every split matches the source's.
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, train_test_split
+
+log = logging.getLogger(__name__)
 
 TRAIN, TEST = 0, 1
 
@@ -16,6 +20,8 @@ def train_test_rows(split: np.ndarray | None, labels: np.ndarray, test_fraction:
     """The source's own split where it has one, else a stratified, seeded one of ``test_fraction``."""
     rows = np.arange(len(labels))
     if split is not None:
+        if test_fraction:
+            log.info("the source has its own train/test split; test_fraction=%g is not used", test_fraction)
         return rows[split == TRAIN], rows[split == TEST]
     if not test_fraction:
         raise ValueError(

@@ -235,14 +235,23 @@ class RunParams(Params):
 
 @dataclass(frozen=True)
 class Study:
-    """A study's identity and where its heavy code lives."""
+    """A study's identity and where its heavy code lives.
+
+    The recipe and sample modules default to ``recipe`` and ``sample`` in the
+    study's own folder (``components/studies/<name>/``), where discovery
+    finds it; a study names them only to put them elsewhere."""
 
     name: str
     title: str
     params: type[TrainingParams]
-    recipe_module: str
-    sample_module: str
     source_formats: tuple[str, ...]
+    recipe_module: str = ""
+    sample_module: str = ""
+
+    def __post_init__(self) -> None:
+        package = f"{__package__}.{self.name}"
+        object.__setattr__(self, "recipe_module", self.recipe_module or f"{package}.recipe")
+        object.__setattr__(self, "sample_module", self.sample_module or f"{package}.sample")
 
     def recipe(self) -> Recipe:
         """The study's hooks: ``RECIPE`` of its recipe module, imported only now (it is heavy)."""

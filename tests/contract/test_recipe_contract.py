@@ -67,7 +67,7 @@ def test_the_check_names_each_broken_hook():
 
 
 def test_a_recipe_module_without_a_recipe_instance_is_refused_by_name():
-    study = Study("broken", "Broken", Params, "components.studies.imdb.text", "components.studies.imdb.sample", ())
+    study = Study("broken", "Broken", Params, (), recipe_module="components.studies.imdb.text")
     with pytest.raises(TypeError, match=r"components\.studies\.imdb\.text\.RECIPE must be an instance of .*Recipe"):
         study.recipe()
 

@@ -68,3 +68,12 @@ def test_a_source_without_a_split_needs_a_test_fraction():
     assert len(test) == 5 and len(train) == 15
     with pytest.raises(ValueError, match="no train/test split of its own and test_fraction is 0"):
         splits.train_test_rows(None, labels, 0.0, seed=1)
+
+
+def test_the_sources_own_split_wins_and_an_unused_test_fraction_is_said(caplog):
+    labels = np.array([0, 1] * 5)
+    split = np.array([splits.TRAIN] * 6 + [splits.TEST] * 4)
+    with caplog.at_level("INFO", logger="components.splits"):
+        train, test = splits.train_test_rows(split, labels, 0.2, seed=0)
+    assert list(train) == list(range(6)) and list(test) == list(range(6, 10))
+    assert "test_fraction=0.2 is not used" in caplog.text

@@ -69,7 +69,5 @@ STUDY = Study(
     name="amazon",
     title="Amazon review polarity, recurrent networks (seed 003)",
     params=AmazonParams,
-    recipe_module="components.studies.amazon.recipe",
-    sample_module="components.studies.amazon.sample",
     source_formats=("fastText lines '__label__1|2 <review>' (.ft.txt), optionally .bz2 or .gz compressed",),
 )

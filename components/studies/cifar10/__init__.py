@@ -63,8 +63,6 @@ STUDY = Study(
     name="cifar10",
     title="CIFAR-10 image classes, small CNN with a cyclic learning rate (seed 002)",
     params=Cifar10Params,
-    recipe_module="components.studies.cifar10.recipe",
-    sample_module="components.studies.cifar10.sample",
     source_formats=(
         "cifar-10-python.tar.gz (pickled batches)",
         "cifar-10-binary.tar.gz (label byte + 3,072 pixel bytes)",

@@ -49,8 +49,6 @@ STUDY = Study(
     name="digits",
     title="Online handwritten digits, recurrent networks compared by writer-grouped CV (seed 000)",
     params=DigitsParams,
-    recipe_module="components.studies.digits.recipe",
-    sample_module="components.studies.digits.sample",
     source_formats=(
         "UNIPEN pendigits-orig (a folder with pendigits-train and pendigits-test, or one file)",
         "Dynamic Motion Dataset JSON digitsets (a folder, .tar[.gz] or .zip)",

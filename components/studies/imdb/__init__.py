@@ -41,7 +41,5 @@ STUDY = Study(
     name="imdb",
     title="IMDB movie-review sentiment, multi-hot dense network (seed 004)",
     params=ImdbParams,
-    recipe_module="components.studies.imdb.recipe",
-    sample_module="components.studies.imdb.sample",
     source_formats=("aclImdb_v1.tar.gz layout (tar/tar.gz or folder)", "Keras imdb.npz"),
 )

@@ -66,8 +66,6 @@ STUDY = Study(
     name="mirai",
     title="Kitsune Mirai botnet traffic, dense networks (seed 001)",
     params=MiraiParams,
-    recipe_module="components.studies.mirai.recipe",
-    sample_module="components.studies.mirai.sample",
     source_formats=(
         "folder with Mirai_dataset.csv[.gz] and Mirai_labels.csv[.gz]",
         "tar (optionally compressed) of that pair",
