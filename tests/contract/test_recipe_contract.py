@@ -1,53 +1,21 @@
-"""Every study's recipe meets the contract in components/studies/recipe.py.
+"""The recipe contract's check can fail, and the contract is written down where steps and people read it.
 
 The steps call the hooks without asking whether a study has them, so a recipe
 that is not a ``Recipe``, misses a required hook or declares a hook with other
-parameters must fail here, naming the study and the hook, rather than in the
-middle of a pipeline run.
+parameters must fail the contract test (tests/contract/test_study_contract.py),
+naming the study and the hook, rather than in the middle of a pipeline run.
 """
 
 import ast
-import inspect
 from pathlib import Path
 
 import pytest
+from recipe_contract import HOOKS, contract_violations
 
-from components.studies import STUDIES, Params, Study
+from components.studies import Params, Study
 from components.studies.recipe import Recipe
 
 ROOT = Path(__file__).resolve().parents[2]
-HOOKS = sorted(name for name, member in vars(Recipe).items() if inspect.isfunction(member))
-
-
-def _parameters(function) -> list[tuple]:
-    """What a caller relies on: names, kinds and defaults (annotations narrow per study)."""
-    return [(p.name, p.kind, p.default) for p in inspect.signature(function).parameters.values()]
-
-
-def contract_violations(recipe: object) -> list[str]:
-    """Each way ``recipe`` breaks the contract, in words; empty when it keeps it."""
-    if not isinstance(recipe, Recipe):
-        return [f"{type(recipe).__name__} is not a components.studies.recipe.Recipe"]
-    cls = type(recipe)
-    problems = [
-        f"required hook {name} is not implemented"
-        for name in sorted(Recipe.__abstractmethods__)
-        if getattr(cls, name) is getattr(Recipe, name)
-    ]
-    for name in HOOKS:
-        expected, actual = _parameters(getattr(Recipe, name)), _parameters(getattr(cls, name))
-        if actual != expected:
-            problems.append(f"{name} takes {[p[0] for p in actual]}, the contract {[p[0] for p in expected]}")
-    names = getattr(cls, "CLASS_NAMES", None)
-    if not (isinstance(names, tuple) and len(names) >= 2 and all(isinstance(n, str) and n for n in names)):
-        problems.append(f"CLASS_NAMES must be a tuple of at least two class names, got {names!r}")
-    return problems
-
-
-@pytest.mark.parametrize("study", sorted(STUDIES))
-def test_the_studys_recipe_keeps_the_contract(study):
-    recipe = STUDIES[study].recipe()
-    assert contract_violations(recipe) == [], f"{study}: {STUDIES[study].recipe_module}"
 
 
 def test_the_check_names_each_broken_hook():

@@ -1,7 +1,8 @@
 """What every study must have, checked for every study found in components/studies/.
 
 A study is discovered from its folder, so nothing else lists it; this test is
-what makes a new study complete rather than merely runnable: its docs page
+what makes a new study complete rather than merely runnable: a recipe that
+keeps the contract of components/studies/recipe.py, its docs page
 (documenting every parameter) and README row, malformed-input cases, a local pipeline test,
 parameters whose defaults validate, a pipeline that compiles for every target
 in pipelines/targets.toml, a sample generator, and its entries in the
@@ -17,6 +18,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from recipe_contract import contract_violations
 
 from bench import plan, seed_baselines
 from components.studies import STUDIES
@@ -39,6 +41,10 @@ def _malformed_cases() -> list:
 @pytest.fixture(params=sorted(STUDIES))
 def study(request):
     return STUDIES[request.param]
+
+
+def test_the_studys_recipe_keeps_the_contract(study):
+    assert contract_violations(study.recipe()) == [], f"{study.name}: {study.recipe_module}"
 
 
 def test_the_study_has_a_docs_page_documenting_every_parameter(study):
