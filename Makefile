@@ -4,6 +4,8 @@ VENV ?= .venv
 PYTHON ?= $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SAMPLE_DIR ?= out/samples/imdb
+# The demo registers into a registry of its own: a real run is never compared with a synthetic champion.
+DEMO_REGISTRY ?= out/demo/registry
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
@@ -23,7 +25,8 @@ install: $(STAMP) ## create the virtualenv and install the project with CPU Tens
 demo: $(STAMP) ## generate a synthetic imdb sample and run the imdb pipeline locally
 	$(VENV)/bin/kfp-studies sample imdb $(SAMPLE_DIR)
 	$(VENV)/bin/kfp-studies run imdb --local --source $(SAMPLE_DIR)/aclImdb_v1.tar.gz \
-		--set validation_rows=200 --set cv_folds=2 --set variants=final,16-16-1+dropout0.5
+		--set validation_rows=200 --set cv_folds=2 --set variants=final,16-16-1+dropout0.5 \
+		--set target.registry_uri=$(DEMO_REGISTRY)
 
 test: $(STAMP) ## run the test suite
 	$(PYTHON) -m pytest -q -ra $(PYTEST_ARGS)
