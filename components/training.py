@@ -64,6 +64,20 @@ def _even_shares(dataset, replicas: int):
     return dataset.map(cut).filter(lambda *batch: tf.shape(tf.nest.flatten(batch)[0])[0] > 0)
 
 
+def _validation(
+    recipe: Recipe, validation: Table | None, state: dict[str, Any], batch_size: int, replicas: int, seed: int
+):
+    """The validation input, its first batch a multiple of ``replicas`` rows: the
+    evaluation inside ``fit`` builds on that batch like training does (a later
+    short batch is fine, every row is scored)."""
+    if validation is None:
+        return None
+    rows = tables.num_rows(validation)
+    if rows < replicas:
+        raise ValueError(f"{rows} validation rows cannot give each of {replicas} replicas a row; add rows or drop them")
+    return recipe.dataset(validation, state, replica_batch_size(min(batch_size, rows), replicas), False, seed)
+
+
 def fit_model(
     recipe: Recipe,
     p: TrainingParams,
@@ -103,9 +117,7 @@ def fit_model(
         saving = [checkpoint.callback(past, precision)] if checkpoint else []
         history = model.fit(
             data.apply(tf.data.experimental.assert_cardinality(steps * len(remaining))),
-            validation_data=recipe.dataset(validation, state, batch_size, shuffle=False, seed=seed)
-            if validation is not None
-            else None,
+            validation_data=_validation(recipe, validation, state, batch_size, replicas, seed),
             epochs=p.epochs,
             initial_epoch=done,
             steps_per_epoch=steps,  # one iterator runs through every remaining epoch
