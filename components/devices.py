@@ -24,6 +24,7 @@ The choice is logged, since a silently wrong device is a costly surprise.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 from collections.abc import Iterator
@@ -59,6 +60,17 @@ def _grow_gpu_memory(gpus: list) -> None:
             log.info("GPU memory growth not changed for %s: %s", gpu.name, e)
 
 
+@functools.cache
+def _mirrored(devices: tuple[str, ...] | None) -> Any:
+    """One MirroredStrategy per device set for the whole process: each new one
+    numbers its collective operations from the same start, and the runtime,
+    which keys them by that number, then mixes up a later fit's all-reduce with
+    an earlier fit's ("Shape mismatch in the collective instance")."""
+    import tensorflow as tf
+
+    return tf.distribute.MirroredStrategy(list(devices) if devices else None)
+
+
 def _forced_precision() -> str | None:
     value = os.environ.get("TRAINING_PRECISION", "")
     if value and value not in PRECISIONS:
@@ -85,10 +97,10 @@ def training_devices() -> TrainingDevices:
     if devices_env == "cpus":
         cpus = [d.name for d in tf.config.list_logical_devices("CPU")]
         log.info("training on %d logical CPU devices with MirroredStrategy in %s", len(cpus), precision)
-        return TrainingDevices(tf.distribute.MirroredStrategy(cpus), precision)
+        return TrainingDevices(_mirrored(tuple(cpus)), precision)
     if len(gpus) > 1:
         log.info("training on %d GPUs with MirroredStrategy in %s", len(gpus), precision)
-        return TrainingDevices(tf.distribute.MirroredStrategy(), precision)
+        return TrainingDevices(_mirrored(None), precision)
     if gpus:
         log.info("training on 1 GPU in %s", precision)
     else:
