@@ -29,6 +29,12 @@ def test_checkpoint_restores_model_optimizer_and_history(store):
         np.testing.assert_array_equal(mine, theirs)
 
     restored.fit(
-        x, y, epochs=4, initial_epoch=epochs, batch_size=8, verbose=0, callbacks=[checkpoint.callback(history, "float32")]
+        x,
+        y,
+        epochs=4,
+        initial_epoch=epochs,
+        batch_size=8,
+        verbose=0,
+        callbacks=[checkpoint.callback(history, "float32")],
     )
     assert checkpoint.restore()[1] == 4 and len(checkpoint.restore()[2]["loss"]) == 4
