@@ -42,11 +42,25 @@ class EpochCheckpoint:
     def __init__(self, uri: str):
         self.uri = uri
 
-    def restore(self):
-        """``(model, completed_epochs, history)`` from the last checkpoint, or ``(None, 0, {})``."""
+    def _progress(self) -> dict | None:
         try:
-            progress = json.loads(storage.read_bytes(storage.join(self.uri, PROGRESS)))
+            return json.loads(storage.read_bytes(storage.join(self.uri, PROGRESS)))
         except storage.NotFound:
+            return None
+
+    def precision(self) -> str | None:
+        """The precision policy the checkpointed fit ran under (``None``: no
+        checkpoint, or one written before it was recorded). A resume builds
+        under it, so a float16 model gets its loss-scaling optimizer back
+        rather than float16 layers with a plain one."""
+        progress = self._progress()
+        return progress.get("precision") if progress else None
+
+    def restore(self):
+        """``(model, completed_epochs, history)`` from the last checkpoint, or
+        ``(None, 0, {})``. Load it under :meth:`precision`'s policy."""
+        progress = self._progress()
+        if progress is None:
             return None, 0, {}
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, progress["model"])
@@ -55,16 +69,18 @@ class EpochCheckpoint:
         log.info("resuming from %s after epoch %d", self.uri, progress["epoch"])
         return model, int(progress["epoch"]), progress["history"]
 
-    def callback(self, history: dict) -> keras.callbacks.Callback:
-        """Saves after every epoch; ``history`` holds the epochs done before a resume."""
-        return _SaveEachEpoch(self.uri, {k: list(v) for k, v in history.items()})
+    def callback(self, history: dict, precision: str) -> keras.callbacks.Callback:
+        """Saves after every epoch; ``history`` holds the epochs done before a
+        resume, ``precision`` the policy the model is trained under."""
+        return _SaveEachEpoch(self.uri, {k: list(v) for k, v in history.items()}, precision)
 
 
 class _SaveEachEpoch(keras.callbacks.Callback):
-    def __init__(self, uri: str, history: dict):
+    def __init__(self, uri: str, history: dict, precision: str):
         super().__init__()
         self._uri = uri
         self._history = history
+        self._precision = precision
 
     def on_epoch_end(self, epoch, logs=None):
         for key, value in (logs or {}).items():
@@ -74,5 +90,5 @@ class _SaveEachEpoch(keras.callbacks.Callback):
             path = os.path.join(tmp, slot)
             self.model.save(path)
             storage.upload_file(path, storage.join(self._uri, slot))
-        progress = {"epoch": epoch + 1, "model": slot, "history": self._history}
+        progress = {"epoch": epoch + 1, "model": slot, "history": self._history, "precision": self._precision}
         storage.write_bytes(storage.join(self._uri, PROGRESS), json.dumps(progress).encode())

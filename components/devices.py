@@ -1,34 +1,124 @@
-"""Choose how to train on what the machine has: several GPUs, one GPU, or the CPU.
+"""Choose how to train on what the machine has, and apply the choice to one fit only.
 
-- several GPUs: ``MirroredStrategy`` (one replica per GPU);
-- one GPU: mixed float16 where its compute capability supports it (7.0+), the
-  model keeping a float32 output layer (every builder names ``dtype="float32"``
-  on its last layer);
-- no GPU: the default strategy on the CPU.
+- Replicas: ``MirroredStrategy`` over every GPU when there are several (one
+  replica per GPU), else the default strategy on the one GPU or the CPU.
+- Precision: mixed float16 when every GPU has compute capability 7.0+ (one GPU
+  or several: the same rule), the model keeping a float32 output layer (every
+  builder names ``dtype="float32"`` on its last layer); float32 otherwise.
+- GPU memory grows as needed instead of being taken whole at start-up, so a
+  training task does not monopolise a GPU node it shares.
+
+Keras' precision policy is process-global; :func:`precision_policy` sets it
+for the build and fit of one model and puts the previous one back, so a model
+built later in the same process (cifar10's learning-rate range test, the next
+fold) is not float16 by accident.
+
+Two environment variables force a choice, for the CPU stand-ins of the GPU
+paths (docs/gpus.md) and for a node whose GPUs misbehave:
+``TRAINING_PRECISION`` (``float32`` or ``mixed_float16``) and
+``TRAINING_DEVICES=cpus`` (mirror over every logical CPU device, as the tests
+do after splitting the CPU with ``tf.config.set_logical_device_configuration``).
 The choice is logged, since a silently wrong device is a costly surprise.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import logging
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
 
 log = logging.getLogger(__name__)
+PRECISIONS = ("float32", "mixed_float16")
+MIXED_PRECISION_CAPABILITY = (7, 0)
 
 
-def training_strategy():
+@dataclass(frozen=True)
+class TrainingDevices:
+    """A distribution strategy and the precision policy name to build the model under."""
+
+    strategy: Any
+    precision: str
+
+    @property
+    def replicas(self) -> int:
+        return int(self.strategy.num_replicas_in_sync)
+
+
+def _grow_gpu_memory(gpus: list) -> None:
+    """Memory growth must be set before a GPU is initialised; once it is, TensorFlow
+    refuses (RuntimeError) and the setting it started with stays, which is then logged."""
     import tensorflow as tf
 
+    for gpu in gpus:
+        try:
+            tf.config.experimental.set_memory_growth(gpu, True)
+        except RuntimeError as e:
+            log.info("GPU memory growth not changed for %s: %s", gpu.name, e)
+
+
+@functools.cache
+def _mirrored(devices: tuple[str, ...] | None) -> Any:
+    """One MirroredStrategy per device set for the whole process: each new one
+    numbers its collective operations from the same start, and the runtime,
+    which keys them by that number, then mixes up a later fit's all-reduce with
+    an earlier fit's ("Shape mismatch in the collective instance")."""
+    import tensorflow as tf
+
+    return tf.distribute.MirroredStrategy(list(devices) if devices else None)
+
+
+def _forced_precision() -> str | None:
+    value = os.environ.get("TRAINING_PRECISION", "")
+    if value and value not in PRECISIONS:
+        raise ValueError(f"TRAINING_PRECISION={value!r}: expected one of {', '.join(PRECISIONS)} or unset")
+    return value or None
+
+
+def training_devices() -> TrainingDevices:
+    """The strategy and precision for this machine (see the module docstring)."""
+    import tensorflow as tf
+
+    forced = _forced_precision()
     gpus = tf.config.list_physical_devices("GPU")
+    _grow_gpu_memory(gpus)
+    capable = bool(gpus) and all(
+        tuple(tf.config.experimental.get_device_details(gpu).get("compute_capability", (0, 0)))
+        >= MIXED_PRECISION_CAPABILITY
+        for gpu in gpus
+    )
+    precision = forced or ("mixed_float16" if capable else "float32")
+    devices_env = os.environ.get("TRAINING_DEVICES", "")
+    if devices_env not in ("", "cpus"):
+        raise ValueError(f"TRAINING_DEVICES={devices_env!r}: expected 'cpus' or unset")
+    if devices_env == "cpus":
+        cpus = [d.name for d in tf.config.list_logical_devices("CPU")]
+        log.info("training on %d logical CPU devices with MirroredStrategy in %s", len(cpus), precision)
+        return TrainingDevices(_mirrored(tuple(cpus)), precision)
     if len(gpus) > 1:
-        log.info("training on %d GPUs with MirroredStrategy", len(gpus))
-        return tf.distribute.MirroredStrategy()
+        log.info("training on %d GPUs with MirroredStrategy in %s", len(gpus), precision)
+        return TrainingDevices(_mirrored(None), precision)
     if gpus:
-        capability = tf.config.experimental.get_device_details(gpus[0]).get("compute_capability", (0, 0))
-        if capability >= (7, 0):
-            tf.keras.mixed_precision.set_global_policy("mixed_float16")
-            log.info("training on 1 GPU (compute capability %s) with mixed float16", capability)
-        else:
-            log.info("training on 1 GPU (compute capability %s) in float32", capability)
-        return tf.distribute.get_strategy()
-    log.info("no GPU found: training on the CPU in float32")
-    return tf.distribute.get_strategy()
+        log.info("training on 1 GPU in %s", precision)
+    else:
+        log.info("no GPU found: training on the CPU in %s", precision)
+    return TrainingDevices(tf.distribute.get_strategy(), precision)
+
+
+@contextlib.contextmanager
+def precision_policy(name: str) -> Iterator[None]:
+    """Keras' global precision policy set to ``name`` inside the block, and the
+    previous one restored on the way out (also on an exception)."""
+    import keras
+
+    if name not in PRECISIONS:
+        raise ValueError(f"precision {name!r}: expected one of {', '.join(PRECISIONS)}")
+    previous = keras.mixed_precision.global_policy()
+    keras.mixed_precision.set_global_policy(name)
+    try:
+        yield
+    finally:
+        keras.mixed_precision.set_global_policy(previous)

@@ -32,6 +32,52 @@ class EpochTimer(keras.callbacks.Callback):
         logs["epoch_seconds"] = time.perf_counter() - self._start
 
 
+def replica_batch_size(batch_size: int, replicas: int) -> int:
+    """The global batch: the study's ``batch_size``, or the nearest multiple of
+    ``replicas`` below it (at least ``replicas``), so every replica gets as many
+    rows as the others. Keras' build under MirroredStrategy averages the first
+    batch across replicas and fails on uneven shares (keras-team/keras#19246)."""
+    return max(replicas, batch_size // replicas * replicas)
+
+
+def replica_steps(rows: int, batch_size: int, replicas: int) -> int:
+    """Training batches per epoch once each epoch's last batch is cut to a
+    multiple of ``replicas`` (and dropped if that leaves none)."""
+    last = rows % batch_size // replicas * replicas
+    return rows // batch_size + (1 if last else 0)
+
+
+def _even_shares(dataset, replicas: int):
+    """Each batch cut to a multiple of ``replicas`` rows and a batch cut to
+    nothing dropped: an empty replica batch turns BatchNorm's moving
+    statistics, then every weight, into NaN. At most ``replicas - 1`` rows an
+    epoch go unseen, different ones each epoch since the order is shuffled."""
+    import tensorflow as tf
+
+    if replicas == 1:
+        return dataset
+
+    def cut(*batch):
+        keep = tf.shape(tf.nest.flatten(batch)[0])[0] // replicas * replicas
+        return tf.nest.map_structure(lambda t: t[:keep], batch)
+
+    return dataset.map(cut).filter(lambda *batch: tf.shape(tf.nest.flatten(batch)[0])[0] > 0)
+
+
+def _validation(
+    recipe: Recipe, validation: Table | None, state: dict[str, Any], batch_size: int, replicas: int, seed: int
+):
+    """The validation input, its first batch a multiple of ``replicas`` rows: the
+    evaluation inside ``fit`` builds on that batch like training does (a later
+    short batch is fine, every row is scored)."""
+    if validation is None:
+        return None
+    rows = tables.num_rows(validation)
+    if rows < replicas:
+        raise ValueError(f"{rows} validation rows cannot give each of {replicas} replicas a row; add rows or drop them")
+    return recipe.dataset(validation, state, replica_batch_size(min(batch_size, rows), replicas), False, seed)
+
+
 def fit_model(
     recipe: Recipe,
     p: TrainingParams,
@@ -45,26 +91,41 @@ def fit_model(
     """Build and fit one model; returns it and its history (with seconds per epoch).
 
     With ``checkpoint_uri``, every epoch is checkpointed there and a rerun
-    resumes after the last completed epoch instead of starting over."""
+    resumes after the last completed epoch instead of starting over, in the
+    precision it was trained in and on the batches an uninterrupted fit would
+    have read next. The precision policy is set for this fit only."""
+    import tensorflow as tf
+
     keras.utils.set_random_seed(seed)
     checkpoint = EpochCheckpoint(checkpoint_uri) if checkpoint_uri else None
-    with devices.training_strategy().scope():
-        model, done, past = checkpoint.restore() if checkpoint else (None, 0, {})
-        model = model or recipe.build_model(state, p, variant)
-    extras = recipe.training_extras(train, p)
-    saving = [checkpoint.callback(past)] if checkpoint else []
-    history = model.fit(
-        recipe.dataset(train, state, p.batch_size, shuffle=True, seed=seed),
-        validation_data=recipe.dataset(validation, state, p.batch_size, shuffle=False, seed=seed)
-        if validation is not None
-        else None,
-        epochs=p.epochs,
-        initial_epoch=done,
-        verbose=2,
-        shuffle=False,  # the dataset shuffles itself, seeded
-        callbacks=[*extras.get("callbacks", []), EpochTimer(), *saving],
-        class_weight=extras.get("class_weight"),
-    )
+    chosen = devices.training_devices()
+    precision = (checkpoint.precision() if checkpoint else None) or chosen.precision
+    with devices.precision_policy(precision):
+        with chosen.strategy.scope():
+            model, done, past = checkpoint.restore() if checkpoint else (None, 0, {})
+            model = model or recipe.build_model(state, p, variant)
+        if done >= p.epochs:
+            return model, {k: list(v) for k, v in past.items()}
+        rows, replicas = tables.num_rows(train), chosen.replicas
+        batch_size = replica_batch_size(p.batch_size, replicas)
+        steps = replica_steps(rows, batch_size, replicas)
+        if steps == 0:
+            raise ValueError(f"{rows} training rows cannot give each of {replicas} replicas a row")
+        remaining = range(done, p.epochs)
+        data = _even_shares(recipe.dataset(train, state, batch_size, True, seed, remaining), replicas)
+        extras = recipe.training_extras(train, p)
+        saving = [checkpoint.callback(past, precision)] if checkpoint else []
+        history = model.fit(
+            data.apply(tf.data.experimental.assert_cardinality(steps * len(remaining))),
+            validation_data=_validation(recipe, validation, state, batch_size, replicas, seed),
+            epochs=p.epochs,
+            initial_epoch=done,
+            steps_per_epoch=steps,  # one iterator runs through every remaining epoch
+            verbose=2,
+            shuffle=False,  # the dataset shuffles itself, seeded
+            callbacks=[*extras.get("callbacks", []), EpochTimer(), *saving],
+            class_weight=extras.get("class_weight"),
+        )
     new = history.history
     curves = {k: list(past.get(k, [])) + [float(v) for v in new.get(k, [])] for k in {*past, *new}}
     return model, curves
@@ -73,6 +134,16 @@ def fit_model(
 def majority_class(labels: np.ndarray) -> int:
     values, counts = np.unique(labels.astype(np.int64), return_counts=True)
     return int(values[np.argmax(counts)])
+
+
+def model_loss(model: keras.Model, labels: np.ndarray, proba: np.ndarray) -> float:
+    """The compiled loss over all ``labels``, from predictions: ``model.evaluate``
+    under MirroredStrategy fails when its first batch does not split evenly
+    across replicas (keras-team/keras#19246), while ``predict`` takes any batch."""
+    loss = model.compute_loss(
+        y=keras.ops.convert_to_tensor(labels), y_pred=keras.ops.convert_to_tensor(proba), training=False
+    )
+    return float(keras.ops.convert_to_numpy(loss))
 
 
 def evaluate_model(
@@ -88,8 +159,8 @@ def evaluate_model(
     study's own ``evaluation_extras`` (e.g. MC-dropout accuracy) when it has
     any. ``predicted`` holds the predicted class of every test row."""
     data = recipe.dataset(test, state, p.batch_size, shuffle=False, seed=0)
-    loss = model.evaluate(data, verbose=0, return_dict=True)["loss"]
     proba = model.predict(data, verbose=0)
+    loss = model_loss(model, np.concatenate([np.asarray(y) for _, y in data.as_numpy_iterator()]), proba)
     result = classification_metrics(tables.array(test, "label"), proba, list(recipe.CLASS_NAMES), majority)
     result["loss"] = float(loss)
     result["predicted"] = predicted_classes(proba).tolist()

@@ -83,13 +83,16 @@ class Recipe(ABC, Generic[ParamsT, PreparedT]):
 
     @abstractmethod
     def dataset(
-        self, table: Table, state: dict[str, Any], batch_size: int, shuffle: bool, seed: int
+        self, table: Table, state: dict[str, Any], batch_size: int, shuffle: bool, seed: int, epochs: range = range(1)
     ) -> tf.data.Dataset:
         """Called by: train, cross_validate and evaluate (``components.training``).
 
         Batched, prefetched ``(inputs, labels)`` of float32 inputs (int32 ids
-        where they index an embedding). ``shuffle=True`` asks for training
-        input, which is also where augmentation belongs; validation, held-out
+        where they index an embedding), one pass per epoch of ``epochs``, with
+        its length declared. ``shuffle=True`` asks for training input, which
+        is also where augmentation belongs; each epoch's order and random
+        draws come from ``(seed, epoch)`` (``components.row_batches``), so a
+        resumed fit continues as an uninterrupted one. Validation, held-out
         folds and the test set are read with ``shuffle=False``."""
 
     @abstractmethod

@@ -21,7 +21,7 @@ def test_checkpoint_restores_model_optimizer_and_history(store):
     assert checkpoint.restore() == (None, 0, {})
 
     model = _model()
-    model.fit(x, y, epochs=3, batch_size=8, verbose=0, callbacks=[checkpoint.callback({})])
+    model.fit(x, y, epochs=3, batch_size=8, verbose=0, callbacks=[checkpoint.callback({}, "float32")])
     restored, epochs, history = checkpoint.restore()
     assert epochs == 3 and len(history["loss"]) == 3
     assert int(restored.optimizer.iterations) == int(model.optimizer.iterations) == 12
@@ -29,6 +29,12 @@ def test_checkpoint_restores_model_optimizer_and_history(store):
         np.testing.assert_array_equal(mine, theirs)
 
     restored.fit(
-        x, y, epochs=4, initial_epoch=epochs, batch_size=8, verbose=0, callbacks=[checkpoint.callback(history)]
+        x,
+        y,
+        epochs=4,
+        initial_epoch=epochs,
+        batch_size=8,
+        verbose=0,
+        callbacks=[checkpoint.callback(history, "float32")],
     )
     assert checkpoint.restore()[1] == 4 and len(checkpoint.restore()[2]["loss"]) == 4

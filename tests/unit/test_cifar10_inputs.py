@@ -45,10 +45,11 @@ def test_validation_and_test_batches_are_neither_shuffled_nor_flipped():
 def test_training_batches_are_flipped_at_random_and_reshuffled_every_epoch():
     table = _marked(32)
     plain = standardize(table["image"]).numpy()
-    ds = recipe.dataset(table, {"pad_crop": 0}, batch_size=10, shuffle=True, seed=3)
     flips, orders = [], []
-    for _ in range(2):
-        x, y = _collect(ds)
+    for epoch in range(2):
+        x, y = _collect(
+            recipe.dataset(table, {"pad_crop": 0}, batch_size=10, shuffle=True, seed=3, epochs=range(epoch, epoch + 1))
+        )
         rows, cols = np.unravel_index(x[..., 0].reshape(32, -1).argmax(axis=1), (32, 32))
         flipped = cols == 29
         assert set(cols) <= {2, 29} and sorted(rows) == list(range(32)), "each image once, flipped or not"
@@ -59,6 +60,8 @@ def test_training_batches_are_flipped_at_random_and_reshuffled_every_epoch():
         orders.append(rows.tolist())
     assert all(4 < sum(f) < 28 for f in flips), "about half flipped"
     assert orders[0] != orders[1] and flips[0] != flips[1], "new order and flips every epoch"
+    again, _ = _collect(recipe.dataset(table, {"pad_crop": 0}, batch_size=10, shuffle=True, seed=3, epochs=range(2)))
+    assert np.array_equal(again[32:], x), "epoch 1 alone (a resume) reads what it reads after epoch 0"
 
 
 def test_pad_crop_cuts_a_shifted_window_of_the_zero_padded_image():

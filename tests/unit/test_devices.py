@@ -1,17 +1,46 @@
-"""The training strategy on this (GPU-less) machine: the CPU path, chosen and logged."""
+"""The training strategy on this (GPU-less) machine: the CPU path, chosen and logged,
+and a precision policy that holds only inside its block."""
 
 import logging
+
+import pytest
 
 from components import devices
 
 
-def test_without_a_gpu_training_uses_the_default_strategy_in_float32(caplog):
+def test_without_a_gpu_training_uses_the_default_strategy_in_float32(caplog, monkeypatch):
     import keras
     import tensorflow as tf
 
+    monkeypatch.delenv("TRAINING_PRECISION", raising=False)
+    monkeypatch.delenv("TRAINING_DEVICES", raising=False)
     with caplog.at_level(logging.INFO, logger="components.devices"):
-        strategy = devices.training_strategy()
+        chosen = devices.training_devices()
     assert not tf.config.list_physical_devices("GPU")
-    assert strategy.num_replicas_in_sync == 1
+    assert chosen.replicas == 1 and chosen.precision == "float32"
     assert keras.mixed_precision.global_policy().name == "float32"
     assert "no GPU found: training on the CPU in float32" in caplog.text
+
+
+def test_the_precision_can_be_forced_and_a_wrong_value_is_named(monkeypatch):
+    monkeypatch.setenv("TRAINING_PRECISION", "mixed_float16")
+    assert devices.training_devices().precision == "mixed_float16"
+    monkeypatch.setenv("TRAINING_PRECISION", "float16")
+    with pytest.raises(ValueError, match="TRAINING_PRECISION='float16': expected one of float32, mixed_float16"):
+        devices.training_devices()
+    monkeypatch.delenv("TRAINING_PRECISION")
+    monkeypatch.setenv("TRAINING_DEVICES", "gpus")
+    with pytest.raises(ValueError, match="TRAINING_DEVICES='gpus'"):
+        devices.training_devices()
+
+
+def test_the_precision_policy_is_restored_after_its_block_even_on_an_error():
+    import keras
+
+    assert keras.mixed_precision.global_policy().name == "float32"
+    with devices.precision_policy("mixed_float16"):
+        assert keras.layers.Dense(1).compute_dtype == "float16"
+    assert keras.layers.Dense(1).compute_dtype == "float32"
+    with pytest.raises(RuntimeError), devices.precision_policy("mixed_float16"):
+        raise RuntimeError("fit failed")
+    assert keras.mixed_precision.global_policy().name == "float32"

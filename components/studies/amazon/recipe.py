@@ -6,6 +6,7 @@ import numpy as np
 
 from components import tables
 from components.baselines import text_baselines
+from components.row_batches import row_batches
 from components.studies.amazon import AmazonParams, sources, text
 from components.studies.amazon.variants import parse_variant
 from components.studies.recipe import Recipe, TrainingExtras
@@ -39,24 +40,26 @@ class AmazonRecipe(Recipe[AmazonParams, Corpus]):
         )
         return {"tokens": ids, "label": prepared.label[rows].astype(np.float32)}
 
-    def dataset(self, table: Table, state: dict, batch_size: int, shuffle: bool, seed: int):
+    def dataset(self, table: Table, state: dict, batch_size: int, shuffle: bool, seed: int, epochs: range = range(1)):
         """Batches of int32 token ids padded with 0 to the sequence length. Ids
         (not float32) because they index the embedding; padding per batch keeps
-        the stored tables ragged."""
+        the stored tables ragged. Rows are gathered by row number (``components.row_batches``)."""
         import tensorflow as tf
 
         ids = tables.ragged(table, "tokens")
         length = int(state["sequence_length"])
-        ds = tf.data.Dataset.from_tensor_slices(
-            (tf.RaggedTensor.from_row_splits(ids.values, ids.row_splits), table["label"])
+        rows = tf.RaggedTensor.from_row_splits(ids.values, ids.row_splits)
+        labels = tf.constant(table["label"])
+
+        def pad(idx):
+            batch = tf.gather(rows, idx).to_tensor(default_value=text.PADDING, shape=[None, length])
+            return batch, tf.gather(labels, idx)
+
+        return (
+            row_batches(len(table["label"]), batch_size, shuffle, seed, epochs)
+            .map(pad, num_parallel_calls=tf.data.AUTOTUNE)
+            .prefetch(tf.data.AUTOTUNE)
         )
-        if shuffle:
-            ds = ds.shuffle(len(table["label"]), seed=seed, reshuffle_each_iteration=True)
-
-        def pad(rows, labels):
-            return rows.to_tensor(default_value=text.PADDING, shape=[None, length]), labels
-
-        return ds.batch(batch_size).map(pad, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
 
     def build_model(self, state: dict, params: AmazonParams, variant: str):
         from components.studies.amazon.models import recurrent_classifier

@@ -15,6 +15,8 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
+from components.row_batches import batch_keys, row_batches
+
 NUM_CLASSES = 10
 
 
@@ -43,26 +45,36 @@ def random_pad_crop(images: tf.Tensor, pad: int, seed: tf.Tensor) -> tf.Tensor:
     return tf.gather(cropped, cols, axis=2, batch_dims=1)
 
 
-def batches(images: np.ndarray, labels: np.ndarray, batch_size: int, augment: bool, seed: int, pad: int = 0):
-    """Batches of (standardised float32 images, one-hot float32 labels); when
-    ``augment``, shuffled each epoch, flipped and (with ``pad``) pad-cropped."""
-    ds = tf.data.Dataset.from_tensor_slices((images, labels.astype(np.int32)))
-    if augment:
-        ds = ds.shuffle(len(labels), seed=seed, reshuffle_each_iteration=True)
-    ds = ds.batch(batch_size)
+def batches(
+    images: np.ndarray,
+    labels: np.ndarray,
+    batch_size: int,
+    augment: bool,
+    seed: int,
+    pad: int = 0,
+    epochs: range = range(1),
+):
+    """Batches of (standardised float32 images, one-hot float32 labels) for each
+    epoch of ``epochs``, gathered by row number; when ``augment``, shuffled by
+    ``(seed, epoch)``, flipped and (with ``pad``) pad-cropped with draws keyed
+    by the batch's position, so a resumed fit sees what an uninterrupted one would."""
+    images_t, labels_t = tf.constant(images), tf.constant(labels.astype(np.int32))
 
-    def to_model_input(x, y):
-        return standardize(x), tf.one_hot(y, NUM_CLASSES, dtype=tf.float32)
+    def to_model_input(idx):
+        return standardize(tf.gather(images_t, idx)), tf.one_hot(
+            tf.gather(labels_t, idx), NUM_CLASSES, dtype=tf.float32
+        )
 
-    ds = ds.map(to_model_input, num_parallel_calls=tf.data.AUTOTUNE)
+    order = row_batches(len(labels), batch_size, augment, seed, epochs)
+    ds = order.map(to_model_input, num_parallel_calls=tf.data.AUTOTUNE)
     if augment:
-        keys = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(4)
+        keys = batch_keys(seed, len(labels), batch_size, epochs)
 
         def augmented(batch, key):
             x, y = batch
-            x = random_flip(x, key[:2])
+            x = random_flip(x, key * [1, 2])
             if pad:
-                x = random_pad_crop(x, pad, key[2:])
+                x = random_pad_crop(x, pad, key * [1, 2] + [0, 1])
             return x, y
 
         ds = tf.data.Dataset.zip((ds, keys)).map(augmented, num_parallel_calls=tf.data.AUTOTUNE)

@@ -50,11 +50,11 @@ def lr_range_test(
     """Per batch: the rate and the loss; plus the suggested ``max_lr``. Stops
     early if the loss stops being finite (the rate is then far too high)."""
     model = compiled_cnn("sgd", min_lr)
-    data = batches(images, labels, batch_size, augment=True, seed=seed)
+    data = batches(images, labels, batch_size, augment=True, seed=seed, epochs=range(epochs))
     total = epochs * math.ceil(len(labels) / batch_size)
     lrs: list[float] = []
     losses: list[float] = []
-    for x, y in data.repeat(epochs):
+    for x, y in data:
         lr = min_lr + (max_lr - min_lr) * len(lrs) / max(total - 1, 1)
         model.optimizer.learning_rate.assign(lr)
         loss = float(model.train_on_batch(x, y, return_dict=True)["loss"])

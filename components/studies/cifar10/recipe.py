@@ -44,7 +44,7 @@ class Cifar10Recipe(Recipe[Cifar10Params, Table]):
         """The rows' uint8 images and labels (the split column is no longer needed)."""
         return tables.take({"image": prepared["image"], "label": prepared["label"]}, rows)
 
-    def dataset(self, table: Table, state: dict, batch_size: int, shuffle: bool, seed: int):
+    def dataset(self, table: Table, state: dict, batch_size: int, shuffle: bool, seed: int, epochs: range = range(1)):
         """Standardised float32 batches; the training path (``shuffle``) is also augmented."""
         from components.studies.cifar10 import inputs
 
@@ -55,6 +55,7 @@ class Cifar10Recipe(Recipe[Cifar10Params, Table]):
             augment=shuffle,
             seed=seed,
             pad=int(state.get("pad_crop", 0)),
+            epochs=epochs,
         )
 
     def build_model(self, state: dict, params: Cifar10Params, variant: str):

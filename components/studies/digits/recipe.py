@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from components import tables
+from components.row_batches import row_batches
 from components.studies.digits import DigitsParams, sources, trajectory
 from components.studies.digits.traces import LABELS
 from components.studies.digits.variants import parse_variant
@@ -60,18 +61,21 @@ class DigitsRecipe(Recipe[DigitsParams, Prepared]):
             xy[out] = trajectory.resample(prepared.xy[row], points)
         return {"xy": xy, "label": prepared.label[rows].astype(np.int32)}
 
-    def dataset(self, table: Table, state: dict, batch_size: int, shuffle: bool, seed: int):
-        """Batches of ``(points, 2)`` float32 trajectories and integer labels;
-        training input (``shuffle``) also gets every trajectory reversed in time."""
+    def dataset(self, table: Table, state: dict, batch_size: int, shuffle: bool, seed: int, epochs: range = range(1)):
+        """Batches of ``(points, 2)`` float32 trajectories and integer labels, gathered
+        by row number (``components.row_batches``); training input (``shuffle``)
+        also gets every trajectory reversed in time."""
         import tensorflow as tf
 
         xy, label = tables.array(table, "xy").astype(np.float32), tables.array(table, "label").astype(np.int32)
         if shuffle and state["reverse_augment"]:
             xy, label = np.concatenate([xy, trajectory.reverse_time(xy)]), np.concatenate([label, label])
-        ds = tf.data.Dataset.from_tensor_slices((xy, label))
-        if shuffle:
-            ds = ds.shuffle(len(label), seed=seed, reshuffle_each_iteration=True)
-        return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+        xy_t, label_t = tf.constant(xy), tf.constant(label)
+        return (
+            row_batches(len(label), batch_size, shuffle, seed, epochs)
+            .map(lambda idx: (tf.gather(xy_t, idx), tf.gather(label_t, idx)), num_parallel_calls=tf.data.AUTOTUNE)
+            .prefetch(tf.data.AUTOTUNE)
+        )
 
     def build_model(self, state: dict, params: DigitsParams, variant: str):
         from components.studies.digits.models import recurrent_classifier

@@ -46,7 +46,7 @@ class ImdbRecipe(Recipe[ImdbParams, Corpus]):
             "label": prepared.label[rows].astype(np.float32),
         }
 
-    def dataset(self, table: Table, state: dict, batch_size: int, shuffle: bool, seed: int):
+    def dataset(self, table: Table, state: dict, batch_size: int, shuffle: bool, seed: int, epochs: range = range(1)):
         """Batches of dense float32 multi-hot rows, built per batch from the sparse
         columns of the batch's rows (gathered by row number, see ``components.row_batches``)."""
         import tensorflow as tf
@@ -66,7 +66,7 @@ class ImdbRecipe(Recipe[ImdbParams, Corpus]):
             return tf.minimum(dense, 1.0), tf.gather(labels, rows)
 
         return (
-            row_batches(len(table["label"]), batch_size, shuffle, seed)
+            row_batches(len(table["label"]), batch_size, shuffle, seed, epochs)
             .map(to_multi_hot, num_parallel_calls=tf.data.AUTOTUNE)
             .prefetch(tf.data.AUTOTUNE)
         )

@@ -69,13 +69,13 @@ class MiraiRecipe(Recipe[MiraiParams, Prepared]):
             "label": prepared.label[rows].astype(np.float32),
         }
 
-    def dataset(self, table: Table, state: dict, batch_size: int, shuffle: bool, seed: int):
+    def dataset(self, table: Table, state: dict, batch_size: int, shuffle: bool, seed: int, epochs: range = range(1)):
         """Batches gathered by row number (see ``components.row_batches``)."""
         import tensorflow as tf
 
         features, labels = tf.constant(table["features"]), tf.constant(table["label"])
         return (
-            row_batches(len(table["label"]), batch_size, shuffle, seed)
+            row_batches(len(table["label"]), batch_size, shuffle, seed, epochs)
             .map(lambda idx: (tf.gather(features, idx), tf.gather(labels, idx)), num_parallel_calls=tf.data.AUTOTUNE)
             .prefetch(tf.data.AUTOTUNE)
         )

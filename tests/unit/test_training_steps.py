@@ -1,0 +1,75 @@
+"""``fit_model`` on one device: one optimizer step per batch, a resume that equals an
+uninterrupted fit, and a precision policy that ends with the fit (mirai, the
+quickest study; the GPU paths run every study in tests/gpu_paths)."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+from components.studies import get_study
+from components.training import fit_model
+
+ROWS, BATCH = 29, 12  # three batches an epoch: 12, 12, 5
+VARIANT = "2x20-sigmoid+bn+adam"  # Adam: an extra step would show in the weights; no dropout draws
+
+
+@pytest.fixture(scope="module")
+def mirai(tmp_path_factory):
+    from components.studies.mirai.sample import write_sample
+
+    spec = get_study("mirai")
+    recipe = spec.recipe()
+    raw = recipe.read(write_sample(str(tmp_path_factory.mktemp("mirai")), rows=40))
+    prepared = recipe.prepare(raw)
+    rows = np.arange(ROWS)
+    state = recipe.fit(prepared, rows, spec.params.from_mapping({}))
+    return spec, recipe, state, recipe.encode(prepared, rows, state)
+
+
+def _fit(mirai, epochs, checkpoint_uri=""):
+    spec, recipe, state, train = mirai
+    p = spec.params.from_mapping({"epochs": epochs, "batch_size": BATCH, "variants": VARIANT})
+    return fit_model(recipe, p, VARIANT, state, train, None, 3, checkpoint_uri)
+
+
+def _steps(model) -> int:
+    return int(model.optimizer.iterations.numpy())
+
+
+def test_one_optimizer_step_per_batch_and_no_ran_out_of_data_warning(mirai):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model, curves = _fit(mirai, epochs=2)
+    assert _steps(model) == 2 * -(-ROWS // BATCH) == 6
+    assert len(curves["loss"]) == 2
+    assert not [w for w in caught if "ran out of data" in str(w.message)]
+
+
+def test_a_fit_resumed_after_epoch_1_equals_an_uninterrupted_one(mirai, tmp_path):
+    whole, whole_curves = _fit(mirai, epochs=3)
+    _fit(mirai, epochs=1, checkpoint_uri=str(tmp_path / "ckpt"))
+    resumed, resumed_curves = _fit(mirai, epochs=3, checkpoint_uri=str(tmp_path / "ckpt"))
+    assert _steps(resumed) == _steps(whole) == 9
+    for ours, theirs in zip(resumed.get_weights(), whole.get_weights(), strict=True):
+        np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-6)
+    np.testing.assert_allclose(resumed_curves["loss"], whole_curves["loss"], rtol=1e-5)
+
+
+def test_mixed_precision_ends_with_the_fit_and_its_checkpoint_resumes_with_loss_scaling(mirai, tmp_path, monkeypatch):
+    import keras
+
+    monkeypatch.setenv("TRAINING_PRECISION", "mixed_float16")
+    mixed, _ = _fit(mirai, epochs=1, checkpoint_uri=str(tmp_path / "ckpt"))
+    assert mixed.layers[1].compute_dtype == "float16" and mixed.layers[-1].compute_dtype == "float32"
+    assert isinstance(mixed.optimizer, keras.optimizers.LossScaleOptimizer)
+    assert keras.mixed_precision.global_policy().name == "float32"
+    fresh = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    assert fresh.layers[0].compute_dtype == "float32"
+
+    monkeypatch.setenv("TRAINING_PRECISION", "float32")
+    resumed, curves = _fit(mirai, epochs=2, checkpoint_uri=str(tmp_path / "ckpt"))
+    assert isinstance(resumed.optimizer, keras.optimizers.LossScaleOptimizer), "resumed in the precision it began"
+    assert resumed.layers[1].compute_dtype == "float16" and len(curves["loss"]) == 2
+    assert np.isfinite(curves["loss"]).all()
+    assert keras.mixed_precision.global_policy().name == "float32"
