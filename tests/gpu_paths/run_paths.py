@@ -83,7 +83,9 @@ def run_study(study: str, work: str, replicas: int, precision: str) -> dict:
     variant = p.variant_names()[0]
     held = recipe.encode(prepared, order[UNEVEN : UNEVEN + HELD_OUT], state)
     result: dict = {}
-    for case, rows in {"uneven": UNEVEN, "too_small": TOO_SMALL}.items():
+    # A last batch smaller than the replica count only means something with replicas.
+    cases = {"uneven": UNEVEN, "too_small": TOO_SMALL} if replicas > 1 else {"uneven": UNEVEN}
+    for case, rows in cases.items():
         train = recipe.encode(prepared, order[:rows], state)
         uri = os.path.join(work, study, case, "checkpoint")
         model, curves = fit_model(recipe, p, variant, state, train, held, 0, uri)
