@@ -1,3 +1,5 @@
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -66,6 +68,13 @@ def test_variants_by_short_or_seed_name_with_an_optional_learning_rate():
         parse_variant("gru65")
     with pytest.raises(ParameterError, match="unknown option 'dropout'"):
         parse_variant("gru64+dropout")
+
+
+def test_the_cudnn_twin_is_the_same_network_without_recurrent_dropout():
+    seed, twin = parse_variant("deep_lstm"), parse_variant("deep_lstm+cudnn")
+    assert seed.recurrent_dropout == 0.01 and twin.recurrent_dropout == 0.0
+    assert dataclasses.replace(twin, recurrent_dropout=seed.recurrent_dropout) == seed
+    assert parse_variant("deep_bilstm+cudnn+lr0.001").learning_rate == 0.001
 
 
 def test_parameters_default_to_the_seed_and_are_checked():

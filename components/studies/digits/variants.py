@@ -5,7 +5,9 @@ builder in ``models.py`` turns any of them into a model. Parsing is pure
 Python so that parameters can be checked when a pipeline is compiled.
 
 A variant is a short name (or the seed's class name) optionally followed by
-``+lrRATE`` to override the seed's learning rate, e.g. ``gru64+lr0.001``.
+``+lrRATE`` to override the seed's learning rate, e.g. ``gru64+lr0.001``, and
+by ``+cudnn`` for the network's cuDNN-eligible twin: the same network without
+recurrent dropout, which keeps Keras off the GPU's cuDNN kernel (docs/gpus.md).
 """
 
 from __future__ import annotations
@@ -63,11 +65,16 @@ def parse_variant(name: str) -> RecurrentVariant:
     if spec is None:
         raise ParameterError(
             f"variant {name!r}: expected one of {', '.join(VARIANTS)} (or the seed's names "
-            f"{', '.join(_BY_SEED_NAME)}), optionally followed by '+lrRATE'"
+            f"{', '.join(_BY_SEED_NAME)}), optionally followed by '+lrRATE' and '+cudnn'"
         )
     for option in options:
+        if option == "cudnn":
+            spec = dataclasses.replace(spec, recurrent_dropout=0.0)
+            continue
         match = _LEARNING_RATE.match(option)
         if not match or float(match.group(1)) <= 0:
-            raise ParameterError(f"variant {name!r}: unknown option {option!r}; expected lrRATE, like lr0.001")
+            raise ParameterError(
+                f"variant {name!r}: unknown option {option!r}; expected lrRATE, like lr0.001, or cudnn"
+            )
         spec = dataclasses.replace(spec, learning_rate=float(match.group(1)))
     return spec
