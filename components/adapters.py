@@ -60,9 +60,11 @@ def preprocess(
 
 
 def plan_folds(study: str, dataset: Input[Dataset], params: dict, seed: int, work_uri: str) -> list[dict]:
-    """The (variant, fold) pairs to cross-validate, each with where its score goes."""
-    from components.steps.cross_validate import plan
+    """The (variant, fold) pairs to cross-validate, each with where its score goes. Runs before any fold
+    trains, so it first refuses parameters the data cannot fit (a hold-out or fold count too large)."""
+    from components.steps.cross_validate import check_data, plan
 
+    check_data(study, dataset.path, params, seed)
     return plan(study, dataset.metadata["dataset_sha256"], params, seed, work_uri)
 
 

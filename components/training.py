@@ -32,6 +32,29 @@ class EpochTimer(keras.callbacks.Callback):
         logs["epoch_seconds"] = time.perf_counter() - self._start
 
 
+class DivergedError(RuntimeError):
+    """The training loss stopped being a number: further epochs cannot recover, so the fit ends here."""
+
+
+class StopOnNaN(keras.callbacks.TerminateOnNaN):
+    """Keras' TerminateOnNaN, failing the fit with an error naming the epoch and batch.
+
+    Keras only sets ``stop_training``, and the fit would return a NaN model that
+    the checkpoint saves and evaluate scores at chance; raising at the batch
+    stops before the epoch's checkpoint and says what happened."""
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_batch_end(self, batch, logs=None):
+        super().on_batch_end(batch, logs)
+        if self.model.stop_training:
+            raise DivergedError(
+                f"the training loss became {(logs or {}).get('loss')} at epoch {self._epoch + 1}, "
+                f"batch {batch + 1}; training stopped (a lower learning rate usually helps)"
+            )
+
+
 def replica_batch_size(batch_size: int, replicas: int) -> int:
     """The global batch: the study's ``batch_size``, or the nearest multiple of
     ``replicas`` below it (at least ``replicas``), so every replica gets as many
@@ -123,7 +146,7 @@ def fit_model(
             steps_per_epoch=steps,  # one iterator runs through every remaining epoch
             verbose=2,
             shuffle=False,  # the dataset shuffles itself, seeded
-            callbacks=[*extras.get("callbacks", []), EpochTimer(), *saving],
+            callbacks=[StopOnNaN(), *extras.get("callbacks", []), EpochTimer(), *saving],
             class_weight=extras.get("class_weight"),
         )
     new = history.history

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import inspect
 
-from components.studies import ParameterError, get_study
+from components.studies import ParameterError, RunParams, get_study
 from components.studies.base import coerce
 
 
@@ -34,4 +34,6 @@ def resolve(study: str, pipeline, assignments: dict[str, str]) -> dict:
     typed = {k: coerce(k, signature[k].annotation, v) for k, v in assignments.items()}
     study_fields = {f.name for f in get_study(study).params.fields()}
     get_study(study).params.from_mapping({k: v for k, v in typed.items() if k in study_fields})
+    run_fields = {f.name for f in RunParams.fields()}
+    RunParams.from_mapping({k: v for k, v in typed.items() if k in run_fields})
     return typed

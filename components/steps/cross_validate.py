@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from components import splits, storage, tables
+from components.data_checks import check_against_data, load_split_columns
 from components.studies import get_study
 
 log = logging.getLogger(__name__)
@@ -100,6 +101,12 @@ def comparison_markdown(summary: dict) -> str:
 def best_variant(summary: dict) -> str:
     """The variant with the highest mean accuracy (the first listed wins a tie)."""
     return max(summary, key=lambda v: summary[v]["mean_accuracy"])
+
+
+def check_data(study: str, raw_path: str, params: dict, seed: int) -> None:
+    """Refuse, before any fold trains, hold-outs and fold counts that the data cannot fit (see
+    ``components.data_checks``); reads only the label, split and group columns."""
+    check_against_data(get_study(study).params.from_mapping(params), *load_split_columns(raw_path), seed)
 
 
 def plan(study: str, dataset_sha256: str, params: dict, seed: int, work_uri: str) -> list[dict]:

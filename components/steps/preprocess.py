@@ -11,6 +11,7 @@ import numpy as np
 
 from components import splits, tables
 from components.artifacts import save_state
+from components.data_checks import check_against_data
 from components.studies import get_study
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ def run_preprocess(study: str, raw_path: str, params: dict, seed: int, out: Prep
     recipe = spec.recipe()
     raw = tables.load(raw_path)
     labels, group = tables.array(raw, "label"), tables.optional_array(raw, "group")
+    check_against_data(p, labels, tables.optional_array(raw, "split"), group, seed)
     train_rows, test_rows = splits.train_test_rows(tables.optional_array(raw, "split"), labels, p.test_fraction, seed)
     train_rows, val_rows = splits.hold_out(
         train_rows, labels, seed, count=p.validation_rows, fraction=p.validation_fraction, groups=group

@@ -232,6 +232,12 @@ class RunParams(Params):
     min_improvement: float = param(0.0, "run", "how much a new model must beat the registry's champion by")
     force_register: bool = param(False, "run", "register even when not blessed (recorded as forced)")
 
+    def validate(self) -> None:
+        """A threshold outside [0, 1] could never (or would always) be met by an accuracy."""
+        super().validate()
+        if not 0.0 <= self.threshold <= 1.0:
+            raise ParameterError(f"threshold is a test accuracy: it must be between 0 and 1; got {self.threshold}")
+
 
 @dataclass(frozen=True)
 class Study:

@@ -30,6 +30,8 @@ class ImdbParams(TrainingParams):
         super().validate()
         if self.num_words < 2:
             raise ParameterError(f"num_words must be at least 2; got {self.num_words}")
+        if self.learning_rate <= 0:
+            raise ParameterError(f"learning_rate must be positive; got {self.learning_rate}")
 
     def check_variant(self, name: str) -> None:
         from components.studies.imdb.variants import parse_variant
