@@ -16,7 +16,14 @@ import time
 
 from components.storage import StorageError
 from components.studies import STUDIES, ParameterError, RunParams, UnknownStudy, get_study
-from pipelines import ingest_command, registry_commands, schedule_commands, submit_command, target_commands
+from pipelines import (
+    ingest_command,
+    registry_commands,
+    sample_command,
+    schedule_commands,
+    submit_command,
+    target_commands,
+)
 from pipelines.cli_options import add_target_options, target_and_parameters
 from pipelines.local import PipelineFailed
 
@@ -48,16 +55,6 @@ def _list(args) -> None:
     _print_params(RunParams)
     print(f"  registry_uri = {target.registry_uri!r}  [run] where blessed models are registered (target {target.name})")
     print(f"  work_uri = {target.work_uri!r}  [run] scratch space: cross-validation scores (target {target.name})")
-
-
-def _sample(args) -> None:
-    study = get_study(args.study)
-    options = {"format": args.format} if args.format else {}
-    if args.size:
-        options["per_class"] = args.size
-    path = study.sampler().write_sample(args.dir, seed=args.seed, **options)
-    print(f"wrote a synthetic {study.name} source: {path}")
-    print(f"run it with: kfp-studies run {study.name} --local --source {path}")
 
 
 def _compile(args) -> None:
@@ -118,14 +115,7 @@ def parser() -> argparse.ArgumentParser:
     add_target_options(p)
     p.set_defaults(func=_list)
 
-    p = sub.add_parser("sample", help="write a synthetic source in the study's real format")
-    p.add_argument("study", help=f"one of: {', '.join(STUDIES)}")
-    p.add_argument("dir", help="folder to write into")
-    p.add_argument("--format", help="source format (the study's first format by default)")
-    p.add_argument("--size", type=int, help="rows per class and split (study-specific default)")
-    p.add_argument("--seed", type=int, default=0)
-    p.set_defaults(func=_sample)
-
+    sample_command.add_parser(sub)
     ingest_command.add_parser(sub)
     target_commands.add_parser(sub)
 
