@@ -52,6 +52,10 @@ class RegistryError(storage.StorageError):
     """A registry operation cannot be done (unknown version, nothing to roll back to, ...)."""
 
 
+class InvalidName(RegistryError, ValueError):
+    """A study or version name the registry's layout cannot hold (a ValueError too, as it always was)."""
+
+
 def new_version(now: _dt.datetime | None = None) -> str:
     """A sortable, unique version id: ``v<UTC yyyymmddHHMMSS>-<8 hex>``."""
     now = now or _dt.datetime.now(_dt.UTC)
@@ -64,7 +68,7 @@ def _utcnow() -> str:
 
 def _check_name(kind: str, value: str) -> str:
     if not isinstance(value, str) or not _NAME.match(value):
-        raise ValueError(f"invalid {kind} {value!r}: use letters, digits, '.', '_' or '-'")
+        raise InvalidName(f"invalid {kind} {value!r}: use letters, digits, '.', '_' or '-'")
     return value
 
 

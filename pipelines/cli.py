@@ -1,9 +1,11 @@
-"""``kfp-studies``: list studies, make samples, check sources, compile pipelines, run them locally,
+"""kfp-studies: list studies, make samples, check sources, compile pipelines, run them locally,
 submit and schedule them on Kubeflow Pipelines or Vertex AI.
 
-Every command answers ``--help``. Expected failures (a bad study name, source,
-parameter or target field) print one clear line and exit with status 2, never
-a traceback; a submitted run that fails or times out exits with status 1.
+Every command answers ``--help``. The project's own errors (a bad study name,
+source, parameter or target field, an unreachable host) print one clear line
+and exit with status 2; anything else is a bug and prints its traceback, as
+``--debug`` (or ``KFP_STUDIES_DEBUG=1``) makes every error do. A submitted run
+that fails or times out exits with status 1.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ import os
 import sys
 import time
 
+from components.errors import DataError
 from components.storage import StorageError
 from components.studies import STUDIES, ParameterError, RunParams, UnknownStudy, get_study
+from components.version import code_version
 from pipelines import (
     ingest_command,
     registry_commands,
@@ -25,17 +29,28 @@ from pipelines import (
     target_commands,
 )
 from pipelines.cli_options import add_target_options, target_and_parameters
+from pipelines.cron import CronError
+from pipelines.kfp_api import WaitTimeout
 from pipelines.local import PipelineFailed
+from pipelines.targets import TargetError
 
+# The project's own errors, whose messages say what to fix: one line each. Anything else is a bug and
+# keeps its traceback. (RegistryError is a StorageError; ConnectionError is what submit_command's
+# backend_errors makes of an unreachable API.)
 EXPECTED_ERRORS = (
     UnknownStudy,
     ParameterError,
+    TargetError,
+    DataError,
     StorageError,
-    LookupError,
-    FileNotFoundError,
-    ValueError,
-    OSError,
     PipelineFailed,
+    CronError,
+    WaitTimeout,
+    FileNotFoundError,
+    IsADirectoryError,  # a source or output path of the wrong kind, named in the message
+    NotADirectoryError,
+    PermissionError,
+    ConnectionError,
 )
 
 
@@ -80,12 +95,10 @@ def _run(args) -> None:
     from pipelines.local import run_local
     from pipelines.parameters import resolve
 
-    if not args.local:
-        raise ParameterError("only --local runs are supported by 'run'; use 'submit' for a cluster")
     target, assignments = target_and_parameters(args)
     if target.backend != "local":
         raise ParameterError(
-            f"target {target.name!r} is a {target.backend} target; 'run --local' needs a local one "
+            f"target {target.name!r} is a {target.backend} target; 'run' runs on this machine and needs a local one "
             f"(use 'kfp-studies submit {args.study} --target {target.name}')"
         )
     get_study(args.study)
@@ -107,8 +120,17 @@ def _run(args) -> None:
     )
 
 
+def _description() -> str:
+    """The module docstring's first paragraph, whole and without reStructuredText markup."""
+    return " ".join(__doc__.split("\n\n")[0].split()).replace("``", "")
+
+
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="kfp-studies", description=__doc__.splitlines()[0])
+    top = argparse.ArgumentParser(prog="kfp-studies", description=_description())
+    top.add_argument("--version", action="version", version=f"%(prog)s {code_version()}")
+    top.add_argument(
+        "--debug", action="store_true", help="print the traceback of every error (also: KFP_STUDIES_DEBUG=1)"
+    )
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("list", help="studies and their parameters")
@@ -133,7 +155,9 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="run a study's whole pipeline")
     p.add_argument("study", help=f"one of: {', '.join(STUDIES)}")
-    p.add_argument("--local", action="store_true", help="run on this machine with kfp.local (no cluster)")
+    p.add_argument(
+        "--local", action="store_true", help="run on this machine with kfp.local (what 'run' always does; optional)"
+    )
     p.add_argument("--source", required=True, help="local path, file://, http(s)://, gs:// or s3:// URI")
     add_target_options(
         p,
@@ -150,10 +174,15 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = schedule_commands.default_action(list(sys.argv[1:] if argv is None else argv))
+    if not argv:
+        parser().print_help()
+        return 0
     args = parser().parse_args(argv)
     try:
         return args.func(args) or 0
     except EXPECTED_ERRORS as exc:
+        if args.debug or os.environ.get("KFP_STUDIES_DEBUG", "") not in ("", "0"):
+            raise
         print(f"kfp-studies {args.command}: error: {exc}", file=sys.stderr)
         return 2
 

@@ -1,4 +1,4 @@
-"""Command-line options shared by the commands: ``--target``, ``--targets`` and ``--set``.
+"""Command-line options shared by the commands: ``--target``, ``--targets`` and ``--set`` (alias ``--param``).
 
 ``--set target.FIELD=VALUE`` changes one field of the target for this command
 (``--set target.env.NAME=VALUE`` one entry of a table field); any other
@@ -32,6 +32,8 @@ def add_target_options(
     )
     p.add_argument(
         "--set",
+        "--param",  # the name submit and schedule used; one option everywhere now, both spellings accepted
+        dest="set",
         action="append",
         default=[],
         metavar="KEY=VALUE",
@@ -41,23 +43,7 @@ def add_target_options(
     )
 
 
-def add_param_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--param",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="a pipeline parameter of the run (repeatable); 'kfp-studies list' shows them",
-    )
-
-
-def target_and_parameters(args, params: list[str] | None = None) -> tuple[Target, dict[str, str]]:
+def target_and_parameters(args) -> tuple[Target, dict[str, str]]:
     """The command's target (with its ``--set target.*`` overrides) and the other assignments, as text."""
     overrides, rest = split_assignments(parse_assignments(args.set))
-    extra = parse_assignments(params or [])
-    clash = sorted(set(extra) & set(rest))
-    if clash:
-        from components.studies import ParameterError
-
-        raise ParameterError(f"parameter(s) {', '.join(clash)} given twice (--set and --param)")
-    return get_target(args.target, args.targets, overrides), {**rest, **extra}
+    return get_target(args.target, args.targets, overrides), rest

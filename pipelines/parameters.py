@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import inspect
 
+from components.names import did_you_mean
 from components.studies import ParameterError, RunParams, get_study
 from components.studies.base import coerce
 
@@ -19,6 +20,8 @@ def parse_assignments(pairs: list[str]) -> dict[str, str]:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
             raise ParameterError(f"--set expects key=value, got {pair!r}")
+        if key.strip() in values:
+            raise ParameterError(f"{key.strip()} is given twice (--set and --param are one option); give it once")
         values[key.strip()] = value
     return values
 
@@ -30,7 +33,8 @@ def resolve(study: str, pipeline, assignments: dict[str, str]) -> dict:
     signature = pipeline_parameters(pipeline)
     unknown = sorted(set(assignments) - set(signature))
     if unknown:
-        raise ParameterError(f"unknown parameter(s) {', '.join(unknown)} for {study}; known: {', '.join(signature)}")
+        named = ", ".join(name + did_you_mean(name, signature) for name in unknown)
+        raise ParameterError(f"unknown parameter(s) {named} for {study}; known: {', '.join(signature)}")
     typed = {k: coerce(k, signature[k].annotation, v) for k, v in assignments.items()}
     study_fields = {f.name for f in get_study(study).params.fields()}
     get_study(study).params.from_mapping({k: v for k, v in typed.items() if k in study_fields})

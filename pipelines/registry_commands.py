@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 
+from components.studies import get_study
 from pipelines.cli_options import add_target_options, target_and_parameters
 
 
 def _registry(args):
     from components.registry import Registry
 
+    get_study(args.study)  # an unknown (mistyped) study is an error, not an empty list
     if not args.registry:
         args.registry = target_and_parameters(args)[0].registry_uri
     return Registry(args.registry)
@@ -37,10 +39,12 @@ def _list(args) -> None:
 
 
 def _show(args) -> None:
+    from components.registry import RegistryError
+
     registry = _registry(args)
     card = registry.card(args.study, args.version) if args.version else registry.champion(args.study)
     if card is None:
-        raise LookupError(f"{args.study} has no champion in {args.registry}")
+        raise RegistryError(f"{args.study} has no champion in {args.registry}")
     print(json.dumps(card, indent=2))
 
 
@@ -60,7 +64,7 @@ def add_parser(sub) -> None:
 
     def action(name, func, help):
         p = actions.add_parser(name, help=help)
-        p.add_argument("study")
+        p.add_argument("study", help="the study whose registered models to use")
         p.add_argument("--registry", help="registry URI (default: the target's registry_uri)")
         add_target_options(p, set_help="target.FIELD=VALUE overrides a target field (repeatable)")
         p.set_defaults(func=func)

@@ -15,17 +15,26 @@ import tempfile
 
 import numpy as np
 
+from components.names import did_you_mean
 from components.studies import STUDIES, ParameterError, RunParams, Study, get_study
 
 
 def _sample(args) -> None:
     study = get_study(args.study)
-    options: dict = {"format": args.format} if args.format else {}
+    sampler = study.sampler()
+    options: dict = {}
+    if args.format:
+        if args.format not in sampler.FORMATS:
+            raise ParameterError(
+                f"--format {args.format!r}{did_you_mean(args.format, sampler.FORMATS)}: {study.name} samples "
+                f"come in {', '.join(sampler.FORMATS)}"
+            )
+        options["format"] = args.format
     if args.size is not None:
         if args.size < 1:
             raise ParameterError(f"--size is the rows per class and split: at least 1; got {args.size}")
         options["per_class"] = args.size
-    path = study.sampler().write_sample(args.dir, seed=args.seed, **options)
+    path = sampler.write_sample(args.dir, seed=args.seed, **options)
     print(f"wrote a synthetic {study.name} source: {path}")
     sets = "".join(f" --set {k}={v}" for k, v in sample_overrides(study, path).items())
     print(f"run it with: kfp-studies run {study.name} --local --source {shlex.quote(path)}{sets}")
@@ -62,7 +71,7 @@ def add_parser(sub) -> None:
     p = sub.add_parser("sample", help="write a synthetic source in the study's real format")
     p.add_argument("study", help=f"one of: {', '.join(STUDIES)}")
     p.add_argument("dir", help="folder to write into")
-    p.add_argument("--format", help="source format (the study's first format by default)")
+    p.add_argument("--format", help="source format (the study's first format by default; a wrong one lists them)")
     p.add_argument("--size", type=int, help="rows per class and split (study-specific default)")
     p.add_argument("--seed", type=int, default=0, help="seed of the generated records (default: 0)")
     p.set_defaults(func=_sample)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 
 from components.studies import STUDIES
-from pipelines.cli_options import add_param_option, add_target_options, target_and_parameters
+from pipelines.cli_options import add_target_options, target_and_parameters
 from pipelines.submit_command import backend_errors, typed_parameters
 
 ACTIONS = ("create", "list", "pause", "resume", "delete")
@@ -29,7 +29,7 @@ def default_action(argv: list[str]) -> list[str]:
 def _create(args) -> None:
     from pipelines import schedule
 
-    target, assignments = target_and_parameters(args, args.param)
+    target, assignments = target_and_parameters(args)
     arguments = typed_parameters(args.study, target, assignments)
     with backend_errors(target):
         created, notes = schedule.create(
@@ -108,7 +108,6 @@ def add_parser(sub) -> None:
         action="store_true",
         help="do not backfill runs missed while paused or behind (KFP backfills by default)",
     )
-    add_param_option(p)
     p.add_argument("--name", help="schedule name (default: STUDY-TARGET-retrain)")
     p.add_argument("--experiment", help="experiment of the runs (default: the target's, else kfp-studies)")
     p.add_argument("--package", metavar="FILE", help="schedule this compiled package instead of compiling the study")

@@ -9,7 +9,7 @@ from importlib import resources
 
 from components.studies import ParameterError
 from pipelines.parameters import parse_assignments
-from pipelines.targets import TARGETS_ENV, get_target, load_tables, split_assignments
+from pipelines.targets import TARGETS_ENV, TargetError, get_target, load_tables, split_assignments
 
 INIT = "init"
 DEFAULT_INIT_PATH = "targets.toml"
@@ -59,7 +59,7 @@ def _init(path: str) -> None:
         with open(path, "x", encoding="utf-8") as f:
             f.write(init_text())
     except FileExistsError:
-        raise FileExistsError(f"{path} exists; 'targets init' never overwrites a file: give another PATH") from None
+        raise TargetError(f"{path} exists; 'targets init' never overwrites a file: give another PATH") from None
     print(f"wrote {path}: edit it, then use it with --targets {path} or {TARGETS_ENV}={path}")
 
 

@@ -15,7 +15,6 @@ Kubernetes secrets are referenced by name (``secret_env``) instead.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import os
 import re
 import tomllib
@@ -25,6 +24,7 @@ from importlib import resources
 from typing import NoReturn
 
 from components.adapters import DEFAULT_IMAGE
+from components.names import did_you_mean
 
 BACKENDS = ("local", "kfp", "vertex")
 TARGETS_ENV = "KFP_STUDIES_TARGETS"
@@ -131,7 +131,7 @@ def get_target(name: str = "local", path: str | None = None, overrides: dict[str
     ``field.key`` -> value text, as given to ``--set target.FIELD=VALUE``) applied."""
     source, tables = load_tables(path)
     if name not in tables:
-        hint = _did_you_mean(name, tables)
+        hint = did_you_mean(name, tables)
         raise TargetError(f"no target {name!r} in {source}{hint}; known: {', '.join(tables)}")
     if not isinstance(tables[name], dict):
         raise TargetError(f"{source}: targets.{name} must be a table")
@@ -147,7 +147,7 @@ def from_table(name: str, table: dict, source: str = "<table>") -> Target:
     unknown = sorted(set(table) - set(FIELDS) - {"name"})
     if unknown:
         raise TargetError(
-            f"{where}: unknown field {unknown[0]!r}{_did_you_mean(unknown[0], FIELDS)}; "
+            f"{where}: unknown field {unknown[0]!r}{did_you_mean(unknown[0], FIELDS)}; "
             f"fields: {', '.join(f for f in FIELDS if f != 'name')}"
         )
     values = {key: _typed(where, key, value) for key, value in table.items() if key != "name"}
@@ -173,7 +173,7 @@ def split_assignments(assignments: dict[str, str]) -> tuple[dict[str, str], dict
 def _override(table: dict, key: str, text: str, where: str) -> None:
     name, _, sub = key.partition(".")
     if name not in FIELDS or name == "name":
-        raise TargetError(f"{where}: --set target.{key}: unknown field {name!r}{_did_you_mean(name, FIELDS)}")
+        raise TargetError(f"{where}: --set target.{key}: unknown field {name!r}{did_you_mean(name, FIELDS)}")
     if sub:
         if FIELDS[name].type not in ("dict",):
             raise TargetError(f"{where}: --set target.{key}: {name} is not a table; set it as a whole")
@@ -478,8 +478,3 @@ def _pinned(image: str) -> bool:
         return True
     name, _, tag = image.rpartition(":")
     return bool(name) and "/" not in tag and tag not in ("", "latest")
-
-
-def _did_you_mean(word: str, choices) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""

@@ -41,7 +41,10 @@ STUDIES: dict[str, Study] = discover()
 
 class UnknownStudy(KeyError):
     def __str__(self) -> str:
-        return f"unknown study {self.args[0]!r}; known studies: {', '.join(sorted(STUDIES))}"
+        from components.names import did_you_mean
+
+        name = self.args[0]
+        return f"unknown study {name!r}{did_you_mean(name, STUDIES)}; known studies: {', '.join(sorted(STUDIES))}"
 
 
 def get_study(name: str) -> Study:
