@@ -71,10 +71,12 @@ def add_parser(sub) -> None:
         return p
 
     action("list", _list, "every version, the champion marked")
-    action("show", _show, "a version's card (the champion's by default)").add_argument("--version")
+    action("show", _show, "a version's card (the champion's by default)").add_argument(
+        "--version", help="the version to show (default: the champion)"
+    )
     p = action("promote", _promote, "make a version the champion")
-    p.add_argument("version")
-    p.add_argument("--reason", default="promoted by hand")
+    p.add_argument("version", help="the registered version to make the champion ('registry list' shows them)")
+    p.add_argument("--reason", default="promoted by hand", help="recorded in the champion's history")
     action("rollback", _rollback, "make the previous champion the champion again").add_argument(
-        "--reason", default="rolled back by hand"
+        "--reason", default="rolled back by hand", help="recorded in the champion's history"
     )

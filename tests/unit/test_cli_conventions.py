@@ -1,6 +1,7 @@
 """`kfp-studies` follows the usual CLI conventions: help with no arguments, --version, "did you mean",
 one flag for pipeline parameters, one line for the project's own errors and a traceback for the rest."""
 
+import argparse
 import os
 import subprocess
 import sys
@@ -86,3 +87,15 @@ def test_an_unexpected_error_prints_its_traceback(tmp_path):
     result = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
     assert result.returncode == 1
     assert "Traceback (most recent call last)" in result.stderr and "UnicodeDecodeError" in result.stderr
+
+
+def test_every_option_has_help():
+    def undocumented(p, path):
+        for action in p._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    yield from undocumented(sub, [*path, name])
+            elif not action.help:
+                yield " ".join([*path, *(action.option_strings or [action.dest])])
+
+    assert list(undocumented(parser(), ["kfp-studies"])) == []
