@@ -117,7 +117,8 @@ def test_cross_validation_compares_variants_and_picks_the_best(chain):
 
 def test_cv_folds_zero_plans_nothing_and_passes_the_single_variant_through(chain, tmp_path):
     a = chain[0]
-    params = {"cv_folds": 0, "variants": "32-1"}
+    # the sample's hold-out, as in the chain: imdb's default of 10,000 rows is refused against this data
+    params = {"cv_folds": 0, "variants": "32-1", "validation_rows": FAST["validation_rows"]}
     folds = components.plan_folds.python_func(
         study="imdb", dataset=a["dataset"], params=params, seed=1, work_uri=str(tmp_path / "work")
     )
