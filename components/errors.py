@@ -11,3 +11,10 @@ class DataError(ValueError):
         super().__init__(f"{where}: {problem}")
         self.where = where
         self.problem = problem
+
+
+class OutputError(OSError):
+    """An output that could not be written (a full disk, a read-only folder), naming the file.
+
+    Its own class so the CLI can show it as one line while other OS errors keep
+    their traceback; the errno is kept, so callers can still tell ENOSPC apart."""

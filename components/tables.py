@@ -14,6 +14,7 @@ from typing import Any, cast
 
 import numpy as np
 
+from components.errors import OutputError
 from components.files import atomic_write
 
 _RAGGED_VALUES = ".ragged_values"
@@ -125,7 +126,7 @@ def save(path: str, table: Mapping[str, Column]) -> None:
     except OSError as exc:
         if exc.errno is None:
             raise
-        raise type(exc)(exc.errno, f"cannot write {path}: {exc.strerror}") from None
+        raise OutputError(exc.errno, f"cannot write {path}: {exc.strerror}") from None
 
 
 def load(path: str) -> Table:

@@ -16,7 +16,7 @@ import os
 import sys
 import time
 
-from components.errors import DataError
+from components.errors import DataError, OutputError
 from components.storage import StorageError
 from components.studies import STUDIES, ParameterError, RunParams, UnknownStudy, get_study
 from components.version import code_version
@@ -42,6 +42,7 @@ EXPECTED_ERRORS = (
     ParameterError,
     TargetError,
     DataError,
+    OutputError,
     StorageError,
     PipelineFailed,
     CronError,
