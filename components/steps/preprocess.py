@@ -35,8 +35,9 @@ def run_preprocess(study: str, raw_path: str, params: dict, seed: int, out: Prep
     recipe = spec.recipe()
     raw = tables.load(raw_path)
     labels, group = tables.array(raw, "label"), tables.optional_array(raw, "group")
-    check_against_data(p, labels, tables.optional_array(raw, "split"), group, seed)
-    train_rows, test_rows = splits.train_test_rows(tables.optional_array(raw, "split"), labels, p.test_fraction, seed)
+    split = tables.optional_array(raw, "split")
+    check_against_data(p, labels, split, group, seed)
+    train_rows, test_rows = splits.train_test_rows(split, labels, p.test_fraction, seed)
     train_rows, val_rows = splits.hold_out(
         train_rows, labels, seed, count=p.validation_rows, fraction=p.validation_fraction, groups=group
     )
