@@ -99,3 +99,15 @@ def test_every_option_has_help():
                 yield " ".join([*path, *(action.option_strings or [action.dest])])
 
     assert list(undocumented(parser(), ["kfp-studies"])) == []
+
+
+def test_a_reader_that_goes_away_is_not_an_error(monkeypatch, capsys):
+    """``kfp-studies list | head``: once the reader has closed the pipe, the rest of the output is
+    dropped quietly, with exit status 0, not reported as a connection error."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    closed_pipe = os.fdopen(write_end, "w", buffering=1)
+    monkeypatch.setattr(sys, "stdout", closed_pipe)
+    assert main(["list"]) == 0
+    closed_pipe.close()
+    assert capsys.readouterr().err == ""
