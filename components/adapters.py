@@ -196,10 +196,15 @@ def register(
     registry_uri: str,
     image: str,
     run_id: str,
+    vertex_model_registry: dict,
 ) -> str:
-    """Write the model version and its card to the registry; returns the version."""
+    """Write the model version and its card to the registry; returns the version.
+
+    ``vertex_model_registry`` (vertex targets: project, region, serving image) also
+    uploads the version to the Vertex AI Model Registry; empty elsewhere."""
     from components.steps import configure_task_logging
     from components.steps.register import RegisterInputs, run_register
+    from components.vertex_models import VertexModelSettings
 
     configure_task_logging()
     return run_register(
@@ -209,6 +214,7 @@ def register(
         registry_uri,
         image,
         run_id,
+        VertexModelSettings.from_mapping(vertex_model_registry),
     )
 
 

@@ -89,6 +89,10 @@ class Registry:
     def _version(self, study: str, version: str) -> str:
         return storage.join(self._study(study), _check_name("version", version))
 
+    def file_uri(self, study: str, version: str, path: str) -> str:
+        """Where a file (or folder) of a registered version lives, e.g. its ``saved_model``."""
+        return storage.join(self._version(study, version), path)
+
     def _pointer(self, study: str) -> str:
         return storage.join(self._study(study), POINTER)
 

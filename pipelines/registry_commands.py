@@ -51,11 +51,30 @@ def _show(args) -> None:
 def _promote(args) -> None:
     pointer = _registry(args).promote(args.study, args.version, args.reason)
     print(f"{args.study}: champion is now {pointer['version']}")
+    _follow_on_vertex(args, pointer["version"])
 
 
 def _rollback(args) -> None:
     pointer = _registry(args).rollback(args.study, args.reason)
     print(f"{args.study}: champion rolled back to {pointer['version']}")
+    _follow_on_vertex(args, pointer["version"])
+
+
+def _follow_on_vertex(args, version: str) -> None:
+    """On a vertex target, the Vertex AI Model Registry's ``champion`` alias follows the champion."""
+    from pipelines import vertex
+    from pipelines.submit_command import backend_errors
+
+    target = target_and_parameters(args)[0]
+    settings = vertex.model_registry_settings(target)
+    if not settings:
+        return
+    from components.vertex_models import VertexModels, VertexModelSettings, authorized_session
+
+    with backend_errors(target):
+        models = VertexModels(VertexModelSettings(**settings), authorized_session())
+        published = models.make_champion(args.study, version)
+    print(f"{args.study}: Vertex AI Model Registry champion is now {published.model}@{published.version_id}")
 
 
 def add_parser(sub) -> None:

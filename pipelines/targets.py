@@ -73,6 +73,9 @@ class Target:
     # vertex: the Google Cloud project and region.
     project: str = ""
     region: str = ""
+    # vertex: the prediction container registered versions are uploaded to the Vertex AI Model
+    # Registry with (empty: the newest prebuilt TensorFlow CPU container for the region).
+    serving_image: str = ""
     # Default experiment of submitted and scheduled runs.
     experiment: str = ""
     # kfp: the time zone the cluster's scheduler fires recurring runs in
@@ -429,7 +432,7 @@ def _check_backend_fields(target: Target, fail: Fail) -> None:
     for key in ("host", "namespace", "token_env"):
         if getattr(target, key) and target.backend != "kfp":
             fail(key, f"is a kfp setting; a {target.backend} target does not use it")
-    for key in ("project", "region"):
+    for key in ("project", "region", "serving_image"):
         if getattr(target, key) and target.backend != "vertex":
             fail(key, f"is a vertex setting; a {target.backend} target does not use it")
 

@@ -20,6 +20,29 @@ from pipelines.targets import Target, TargetError, require
 FINAL_STATES = ("SUCCEEDED", "FAILED", "CANCELLED", "CANCELED")
 
 
+# The newest prebuilt TensorFlow prediction container google-cloud-aiplatform 2.7.0 lists
+# (aiplatform/constants/prediction.py); its registry host is the region's continent.
+PREBUILT_TF_SERVING = "{continent}-docker.pkg.dev/vertex-ai/prediction/tf2-cpu.2-15:latest"
+
+
+def model_registry_settings(target: Target) -> dict[str, str]:
+    """What the register task needs to upload versions to the Vertex AI Model Registry
+    (``components.vertex_models.VertexModelSettings``); empty, no upload, off Vertex. A
+    package compiled without a project cannot be submitted (``job_args`` requires one)."""
+    if target.backend != "vertex":
+        return {}
+    return {"project": target.project, "region": target.region, "serving_image": serving_image(target)}
+
+
+def serving_image(target: Target) -> str:
+    """The target's ``serving_image``, else the prebuilt TensorFlow container nearest its region."""
+    if target.serving_image:
+        return target.serving_image
+    area = target.region.split("-")[0]
+    continent = "europe" if area == "europe" else "asia" if area in ("asia", "australia", "me") else "us"
+    return PREBUILT_TF_SERVING.format(continent=continent)
+
+
 def aiplatform():
     try:
         from google.cloud import aiplatform as module

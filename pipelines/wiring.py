@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 from kfp import dsl
 
 from components.studies import Params, RunParams, get_study
-from pipelines import backends
+from pipelines import backends, vertex
 from pipelines.steps import TaskFactory
 from pipelines.targets import Target
 
@@ -119,6 +119,7 @@ def study_dag(
             registry_uri=registry_uri,
             image=tasks.target.image,
             run_id=backends.RUN_ID[tasks.target.backend],
+            vertex_model_registry=vertex.model_registry_settings(tasks.target),
         )
     return StudyOutputs(scored.outputs["metrics"], scored.outputs["report"], cv.outputs["comparison"])
 

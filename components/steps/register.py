@@ -11,9 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from components.artifacts import SAVED_MODEL_DIR
 from components.registry import Registry
 from components.studies import Params, RunParams, get_study
 from components.version import code_version
+from components.vertex_models import Session, VertexModels, VertexModelSettings, authorized_session
 
 log = logging.getLogger(__name__)
 CARD_METRICS = ("accuracy", "loss", "roc_auc", "macro_f1", "majority_baseline_accuracy")
@@ -46,8 +48,21 @@ def model_card(evaluation: dict, dataset: dict, params: dict, image: str, run_id
     }
 
 
-def run_register(study: str, inputs: RegisterInputs, params: dict, registry_uri: str, image: str, run_id: str) -> str:
-    """Publish a blessed (or forced) model with its card; ``image`` and ``run_id`` go on the card."""
+def run_register(
+    study: str,
+    inputs: RegisterInputs,
+    params: dict,
+    registry_uri: str,
+    image: str,
+    run_id: str,
+    vertex: VertexModelSettings | None = None,
+    session: Session | None = None,
+) -> str:
+    """Publish a blessed (or forced) model with its card; ``image`` and ``run_id`` go on the card.
+
+    With ``vertex`` settings (vertex targets) the version's SavedModel is also uploaded to the
+    Vertex AI Model Registry, as the champion when this registration made it one; ``session``
+    is the HTTP session to use (default: the run's Application Default Credentials)."""
     with open(inputs.evaluation, encoding="utf-8") as f:
         evaluation = json.load(f)
     if not evaluation["blessing"]["register"]:
@@ -61,8 +76,15 @@ def run_register(study: str, inputs: RegisterInputs, params: dict, registry_uri:
     with tempfile.TemporaryDirectory() as staging:
         shutil.copytree(inputs.model_dir, staging, dirs_exist_ok=True)
         shutil.copyfile(inputs.report, os.path.join(staging, "report.html"))
-        version = Registry(registry_uri).register(study, staging, card, promote=_still_better(evaluation))
+        registry = Registry(registry_uri)
+        version = registry.register(study, staging, card, promote=_still_better(evaluation))
     log.info("registered %s version %s in %s", study, version, registry_uri)
+    if vertex is not None:
+        champion = (registry.champion_pointer(study) or {}).get("version") == version
+        artifact_uri = registry.file_uri(study, version, SAVED_MODEL_DIR)
+        VertexModels(vertex, session or authorized_session()).publish(
+            study, version, artifact_uri, registry.card(study, version), champion=champion
+        )
     return version
 
 

@@ -169,6 +169,7 @@ def test_register_writes_an_immutable_version_with_its_card(chain):
         registry_uri=registry,
         image="img:1",
         run_id="run-1",
+        vertex_model_registry={},
     )
     card = Registry(registry).champion("imdb")
     assert card["version"] == version and card["study"] == "imdb"

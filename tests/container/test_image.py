@@ -77,7 +77,10 @@ for uri in sys.argv[1:]:
 import boto3
 put = boto3.client("s3", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
 put = put.meta.service_model.operation_model("PutObject").input_shape.members
-print(json.dumps({"uid": os.getuid(), "backends": done, "put_object": sorted(set(put) & {"IfMatch", "IfNoneMatch"})}))
+# The Vertex AI Model Registry upload (components.vertex_models) uses google-auth's session.
+from google.auth.transport.requests import AuthorizedSession
+print(json.dumps({"uid": os.getuid(), "backends": done, "put_object": sorted(set(put) & {"IfMatch", "IfNoneMatch"}),
+                  "vertex_session": AuthorizedSession.__module__}))
 """
 
 
@@ -86,7 +89,8 @@ def test_every_storage_backend_imports_as_the_non_root_user(image):
     """Each scheme that a shipped target or a study source can use
     (pipelines/targets.toml: local paths, gs://, s3://, minio://; sources also
     http(s)://) has its backend's dependencies in the image, and botocore has
-    the conditional writes the registry uses (IfMatch, IfNoneMatch on PutObject)."""
+    the conditional writes the registry uses (IfMatch, IfNoneMatch on PutObject); google-auth's
+    requests session, which uploads versions to the Vertex AI Model Registry, imports too."""
     targets = tomllib.loads((REPO / "pipelines" / "targets.toml").read_text())["targets"]
     uris = sorted(
         {t[field] + "/x" for t in targets.values() for field in ("pipeline_root", "registry_uri", "work_uri")}
@@ -100,6 +104,7 @@ def test_every_storage_backend_imports_as_the_non_root_user(image):
     statements = {s for _, imported in found["backends"].values() for s in imported}
     assert {"import boto3", "from google.cloud import storage"} <= statements, statements
     assert found["put_object"] == ["IfMatch", "IfNoneMatch"]
+    assert found["vertex_session"] == "google.auth.transport.requests"
 
 
 @pytest.mark.container
