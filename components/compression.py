@@ -39,7 +39,7 @@ _MAGIC: tuple[tuple[bytes, Callable[[BinaryIO], BinaryIO]], ...] = (
 # What a truncated or corrupt compressed stream raises while it is read.
 TRUNCATION_ERRORS = (EOFError, OSError, lzma.LZMAError, zlib.error)
 BOMB_RATIO = 200
-BOMB_FLOOR_BYTES = 64 << 20
+BOMB_FLOOR_BYTES = 16 << 20
 _BUFFER = 1 << 20
 
 
