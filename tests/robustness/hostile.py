@@ -81,7 +81,7 @@ def bz2_tar_bomb(path: Path, member: str, size: int) -> str:
     info.size = size
     zeros = bz2.compress(bytes(1 << 20))
     path.write_bytes(
-        bz2.compress(info.tobuf(format=tarfile.USTAR_FORMAT)) + zeros * (size >> 20) + bz2.compress(bytes(1024))
+        bz2.compress(info.tobuf(format=tarfile.GNU_FORMAT)) + zeros * (size >> 20) + bz2.compress(bytes(1024))
     )
     return str(path)
 
