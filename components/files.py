@@ -64,17 +64,33 @@ def is_temp_name(name: str) -> bool:
     return bool(_TEMP_NAME.match(name))
 
 
+def _umask() -> int:
+    """The process's umask, read without changing it where Linux allows (``os.umask`` can only
+    read it by setting it, which another thread could observe)."""
+    with contextlib.suppress(OSError):
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_temp_beside(path: str, fill: Callable[[BinaryIO], object]) -> str:
     """A temporary file in ``path``'s folder, written by ``fill`` and fsynced; returns its name.
 
     The caller publishes it (rename, or link for create-only writes). Being in
     the same folder makes the rename atomic; on any failure nothing is left.
+    The file gets the mode any new file would (0666 less the umask), not
+    ``mkstemp``'s private 0600, since it becomes an ordinary output.
     """
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
     suffix = ".tmp-" + os.urandom(4).hex()
     fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=suffix)
     try:
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as out:
             fill(out)
             out.flush()

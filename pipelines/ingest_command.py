@@ -3,12 +3,16 @@
 It runs the pipeline's own ingest step (the study's reader and its
 validation) on one machine, so a bad source is found before a pipeline is
 submitted, with the message the ingest step would fail with. The raw table
-is written atomically: a failed ingest leaves nothing in DIR.
+is written atomically: a failed ingest leaves nothing in DIR. What a reader
+detected about the source (the mirai reader's header and row-index
+detection) is printed before the summary: a raw table has no place for it.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import sys
 
 from components.studies import STUDIES, get_study
 
@@ -20,7 +24,18 @@ def _ingest(args) -> None:
 
     get_study(args.study)
     out_path = os.path.join(args.output, TABLE_NAME)
-    summary = run_ingest(args.study, args.source, out_path)
+    readers = logging.getLogger("components.studies")
+    notes = logging.StreamHandler(sys.stdout)
+    notes.setFormatter(logging.Formatter("  %(message)s"))
+    notes.addFilter(lambda record: record.name.endswith(".sources") and record.levelno == logging.INFO)
+    level = readers.level
+    readers.addHandler(notes)
+    readers.setLevel(logging.INFO)
+    try:
+        summary = run_ingest(args.study, args.source, out_path)
+    finally:
+        readers.removeHandler(notes)
+        readers.setLevel(level)
     labels = ", ".join(f"{label}: {count}" for label, count in summary.label_counts.items())
     print(f"{args.study}: {summary.records} records (labels {labels}) -> {out_path} sha256 {summary.dataset_sha256}")
 

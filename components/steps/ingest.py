@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
+import stat
 import tempfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
 from components import storage, tables
-from components.files import file_sha256, tree_sha256
+from components.errors import DataError
+from components.files import CHUNK, file_sha256, tree_sha256
 from components.studies import get_study
 
 log = logging.getLogger(__name__)
@@ -30,18 +34,38 @@ class IngestSummary:
 
 
 def local_source(source: str, workdir: str) -> str:
-    """A local path for ``source``: itself when local, else a download into ``workdir``."""
+    """A local path for ``source``: itself when local, else a download into ``workdir``.
+
+    A pipe or other non-seekable local source (``--source <(zcat ...)``, a
+    FIFO) can be read only once, and readers look at a file's first bytes
+    before parsing it: it is copied into ``workdir`` in one pass, so that it
+    is hashed and parsed from the same bytes."""
     location = storage.parse(source)
     if location.scheme == "file":
         path = location.key
         if not os.path.exists(path):
             raise FileNotFoundError(f"source not found: {source}")
-        return path
+        if os.path.isdir(path) or stat.S_ISREG(os.stat(path).st_mode):
+            return path
+        copy = os.path.join(workdir, "source")
+        with open(path, "rb") as stream, open(copy, "wb") as out:
+            shutil.copyfileobj(stream, out, CHUNK)
+        return copy
     name = os.path.basename(source.rstrip("/").split("?")[0]) or "source"
     path = os.path.join(workdir, name)
     log.info("downloading %s", source)
     storage.download(source, path)
     return path
+
+
+def _read_naming_source(read: Callable[[str], tables.Table], path: str, source: str) -> tables.Table:
+    """``read(path)``, with errors naming ``source`` (a URL, a pipe) rather than a local copy of it."""
+    try:
+        return read(path)
+    except DataError as exc:
+        if path == source or not exc.where.startswith(path):
+            raise
+        raise DataError(source + exc.where[len(path) :], exc.problem) from None
 
 
 def run_ingest(study: str, source: str, out_path: str) -> IngestSummary:
@@ -51,7 +75,7 @@ def run_ingest(study: str, source: str, out_path: str) -> IngestSummary:
         path = local_source(source, workdir)
         source_sha256, source_bytes = (tree_sha256 if os.path.isdir(path) else file_sha256)(path)
         log.info("reading %s (%d bytes, sha256 %s)", source, source_bytes, source_sha256)
-        table = recipe.read(path)
+        table = _read_naming_source(recipe.read, path, source)
     tables.save(out_path, table)
     labels, counts = np.unique(tables.array(table, "label"), return_counts=True)
     summary = IngestSummary(

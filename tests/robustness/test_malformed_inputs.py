@@ -10,6 +10,7 @@ stderr.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import subprocess
@@ -18,7 +19,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
+import hostile as h
 import malformed as m
+import numpy as np
 import pytest
 
 from components.studies import STUDIES
@@ -430,6 +433,254 @@ CASES = [
         r"{src}:cifar10/train/cat/0001.png: the source mixes binary batches and an image folder; expected one format",
     ),
 ]
+
+
+def _cifar_tar(d: Path, **files: bytes) -> str:
+    """A CIFAR-10 python-batch tar.gz with some batches replaced."""
+    return m.write_tar(d / "c.tar.gz", m.cifar_batches("python", **files))
+
+
+_REVIEWS = m.imdb_reviews(**{f"aclImdb__train__pos__{i}_9.txt": b"more words" for i in range(1, 6)})
+
+# Issue #16: hostile and damaged inputs, at least one per class of the issue (numbered as there).
+CASES += [
+    # 1. Keras imdb.npz stores frequency ranks from 1: 0 is not a word
+    Case(
+        "imdb-npz-rank-zero",
+        "imdb",
+        lambda d: h.imdb_npz_with(d / "imdb.npz", x_test=h.object_npy([[1, 2], [0, 5], [3]])),
+        r"{src}:x_test\[1\]: word rank 0; expected 1..2147483647",
+    ),
+    # 2. damaged archives never pass: broken or zeroed header after the first, cut between members,
+    #    a member twice, zip names, encrypted or unsupported zip members
+    Case(
+        "imdb-tar-broken-later-header",
+        "imdb",
+        lambda d: h.damaged_tar_gz(d / "a.tar.gz", _REVIEWS, member=6, how="checksum"),
+        r"{src}: not a readable tar archive \(broken member header at byte 6144 \(bad checksum\)\); "
+        r"expected aclImdb_v1.tar.gz",
+    ),
+    Case(
+        "imdb-tar-zeroed-later-header",
+        "imdb",
+        lambda d: h.damaged_tar_gz(d / "a.tar.gz", _REVIEWS, member=6, how="zeroed"),
+        r"{src}: not a readable tar archive \(data after the end-of-archive marker at byte 6144: a member header "
+        r"there is zeroed or the archive is damaged\); expected aclImdb_v1.tar.gz",
+    ),
+    Case(
+        "mirai-tar-cut-between-members",
+        "mirai",
+        lambda d: h.tar_cut_at_member(
+            d / "pair.tar", {"Mirai_dataset.csv": b"1,2\n3,4\n", "Mirai_labels.csv": b"0\n1\n", "README": b"x"}, 2
+        ),
+        r"{src}: not a readable tar archive \(cut at byte 2048: the archive ends without an end-of-archive "
+        r"marker\); expected a folder or a tar of Mirai_dataset.csv\[.gz\] and Mirai_labels.csv\[.gz\]",
+    ),
+    Case(
+        "imdb-tar-member-twice",
+        "imdb",
+        lambda d: h.tar_with_duplicate(d / "a.tar.gz", m.imdb_reviews(), "aclImdb/test/neg/0_2.txt", b"other"),
+        r"{src}:aclImdb/test/neg/0_2.txt: archive member appears twice; expected each file once",
+    ),
+    Case(
+        "digits-zip-member-dotdot",
+        "digits",
+        lambda d: m.write_zip(d / "dmd.zip", {"w1.json": m.digitset(), "../w2.json": m.digitset()}),
+        r"{src}:../w2.json: archive member escapes its folder \(absolute path or '..'\)",
+    ),
+    Case(
+        "digits-zip-member-absolute",
+        "digits",
+        lambda d: m.write_zip(d / "dmd.zip", {"/tmp/w1.json": m.digitset()}),
+        r"{src}:/tmp/w1.json: archive member escapes its folder \(absolute path or '..'\)",
+    ),
+    Case(
+        "digits-zip-encrypted",
+        "digits",
+        lambda d: h.zip_encrypted(d / "dmd.zip", {"w1.json": m.digitset()}),
+        r"{src}:w1.json: the member is encrypted; expected an unencrypted archive",
+    ),
+    Case(
+        "digits-zip-bzip2-member",
+        "digits",
+        lambda d: h.zip_with_method(d / "dmd.zip", {"w1.json": m.digitset()}, 12),
+        r"{src}:w1.json: compression method 12 is not supported; expected stored or deflate",
+    ),
+    # 3. bounded decompression, member sizes and filler
+    Case(
+        "amazon-gzip-bomb",
+        "amazon",
+        lambda d: h.gzip_bomb(d / "train.ft.txt.gz", b"\n"),
+        r"{src}: expands to more than 200 times its compressed size \(\d+ bytes from \d+\); "
+        r"refused as a decompression bomb",
+    ),
+    Case(
+        "cifar10-bz2-tar-bomb",
+        "cifar10",
+        lambda d: h.bz2_tar_bomb(d / "c.tar.bz2", "cifar-10-batches/README", 1 << 30),
+        r"{src}: expands to more than 200 times its compressed size \(\d+ bytes from \d+\); "
+        r"refused as a decompression bomb",
+    ),
+    Case(
+        "cifar10-oversize-member",
+        "cifar10",
+        lambda d: h.bz2_tar_bomb(d / "c.tar.bz2", "cifar-10-batches/data_batch_1.bin", 100 << 20),
+        r"{src}:cifar-10-batches/data_batch_1.bin: 104857600 bytes, larger than 67108864; "
+        r"no file of this source is that large",
+    ),
+    Case(
+        "digits-zip-bomb",
+        "digits",
+        lambda d: h.zip_bomb(d / "dmd.zip", "w1.json", 100 << 20),
+        r"{src}:w1.json: 104857600 bytes, larger than 67108864; no file of this source is that large",
+    ),
+    Case(
+        "digits-unipen-filler",
+        "digits",
+        lambda d: m.pendigits(d / "src", train=m.unipen() + ".X\n" * 1_000_001 + m.unipen()),
+        r"{src}/pendigits-train:1000028: 1000000 lines in a row without a pen point or a .SEGMENT; "
+        r"expected UNIPEN samples, not filler",
+    ),
+    # 4. pickles and npz: types, dtypes, shapes and sizes checked before allocating
+    Case(
+        "cifar10-float-labels",
+        "cifar10",
+        lambda d: _cifar_tar(d, data_batch_2=h.python_batch_with(labels=[0.0, 1.7, 2.0])),
+        r"{src}:cifar-10-batches/data_batch_2: b'labels' is a list of float; expected a list of integer labels",
+    ),
+    Case(
+        "cifar10-label-beyond-int64",
+        "cifar10",
+        lambda d: _cifar_tar(d, data_batch_2=h.python_batch_with(labels=[0, 2**70, 1])),
+        r"{src}:cifar-10-batches/data_batch_2\[record 1\]: label 1180591620717411303424; expected 0..9",
+    ),
+    Case(
+        "cifar10-object-array-larger-than-its-list",
+        "cifar10",
+        lambda d: _cifar_tar(
+            d, test_batch=h.python_batch_with(data=h.crafted_array((10**8,), np.dtype(object), [1, 2]))
+        ),
+        r"{src}:cifar-10-batches/test_batch: an object array of shape \(100000000,\) holds 2 items",
+    ),
+    Case(
+        "cifar10-subarray-dtype",
+        "cifar10",
+        lambda d: _cifar_tar(
+            d, test_batch=h.python_batch_with(data=h.crafted_array((1,), np.dtype(("u1", (3072,))), bytes(3072)))
+        ),
+        r"{src}:cifar-10-batches/test_batch: dtype 'V3072' is not a plain number or object type",
+    ),
+    Case(
+        "imdb-npz-huge-declared-shape",
+        "imdb",
+        lambda d: h.imdb_npz_with(
+            d / "imdb.npz", y_train=h.npy_with_header("{'descr': '<i8', 'fortran_order': False, 'shape': (10**12,)}")
+        ),
+        r"{src}:y_train.npy: not a readable .npy array \(.+\)",
+    ),
+    Case(
+        "imdb-npz-declared-shape-beyond-data",
+        "imdb",
+        lambda d: h.imdb_npz_with(
+            d / "imdb.npz",
+            y_train=h.npy_with_header("{'descr': '<i8', 'fortran_order': False, 'shape': (1000000000000,)}", bytes(24)),
+        ),
+        r"{src}:y_train.npy: array shape \(1000000000000,\) has 1000000000000 items; at most \d+ are read",
+    ),
+    Case(
+        "imdb-npz-structured-dtype",
+        "imdb",
+        lambda d: h.imdb_npz_with(
+            d / "imdb.npz",
+            y_train=h.npy_with_header("{'descr': [('a', '<u1', (1000,))], 'fortran_order': False, 'shape': (3,)}"),
+        ),
+        r"{src}:y_train.npy: dtype \[\('a', 'u1', \(1000,\)\)\] is not a plain number or object type",
+    ),
+    Case(
+        "imdb-npz-float-labels",
+        "imdb",
+        lambda d: h.imdb_npz_with(d / "imdb.npz", y_test=_npy(np.array([0.0, 1.0, 0.5]))),
+        r"{src}:y_test.npy: a float64 array of shape \(3,\); expected one integer label per review",
+    ),
+    Case(
+        "imdb-npz-rank-beyond-int32",
+        "imdb",
+        lambda d: h.imdb_npz_with(d / "imdb.npz", x_train=h.object_npy([[1, 2], [3, 2**40], [4]])),
+        r"{src}:x_train\[1\]: word rank 1099511627776; expected 1..2147483647",
+    ),
+    # 5. images: other modes converted faithfully or refused by name
+    Case(
+        "cifar10-cmyk-jpeg",
+        "cifar10",
+        lambda d: m.write_tar(d / "c.tar.gz", {**m.cifar_tree("jpg"), "cifar10/train/cat/0002.jpg": h.jpeg_cmyk()}),
+        r"{src}:cifar10/train/cat/0002.jpg: CMYK image; expected 8-bit RGB, grey or palette \(16-bit grey is scaled\)",
+    ),
+    Case(
+        "cifar10-transparent-png",
+        "cifar10",
+        lambda d: m.write_tar(
+            d / "c.tar.gz",
+            {**m.cifar_tree(), "cifar10/train/cat/0002.png": h.png(np.zeros((32, 32, 4), np.uint8))},
+        ),
+        r"{src}:cifar10/train/cat/0002.png: RGBA image with transparent pixels; expected opaque RGB",
+    ),
+    # 6. one line, always: JSON nesting and number overflow, numpy's messages, control characters
+    Case(
+        "digits-dmd-deep-json",
+        "digits",
+        lambda d: _set(d, {"w1.json": m.digitset(), "w2.json": h.nested_json(100_000)}),
+        r"{src}/w2.json: not valid JSON \(nested too deeply for a digitset\)",
+    ),
+    Case(
+        "digits-dmd-integer-too-long",
+        "digits",
+        lambda d: _set(d, {"w1.json": h.digitset_with("1" * 5000)}),
+        r"{src}/w1.json: not valid JSON \(Exceeds the limit \(4300 digits\) for integer string conversion.*",
+    ),
+    Case(
+        "digits-dmd-number-beyond-float",
+        "digits",
+        lambda d: _set(d, {"w1.json": h.digitset_with("1" + "0" * 400)}),
+        r"{src}/w1.json: digits\['0'\]\[0\]: pen coordinates must be finite",
+    ),
+    Case(
+        "imdb-npz-garbage-header",
+        "imdb",
+        lambda d: h.imdb_npz_with(d / "imdb.npz", y_train=h.npy_with_header("{'descr': \n'<i8'")),
+        r"{src}:y_train.npy: not a readable .npy array \(.+\)",
+    ),
+    Case(
+        "imdb-member-name-with-control-characters",
+        "imdb",
+        lambda d: m.write_tar(d / "a.tar.gz", {**m.imdb_reviews(), "../\x1b[2J\nok: fine.txt": b"x"}),
+        r"{src}:../\\x1b\[2J\\nok: fine.txt: archive member escapes its folder",
+    ),
+    # 7. text: a UTF-16 file is named as such by every text reader
+    Case(
+        "amazon-utf16",
+        "amazon",
+        lambda d: m.write_files(d, {"t.ft.txt": m.amazon_lines().decode().encode("utf-16")}) + "/t.ft.txt",
+        r"{src}: UTF-16 text \(it starts with a UTF-16 byte-order mark\); expected UTF-8",
+    ),
+    Case(
+        "digits-unipen-utf16",
+        "digits",
+        lambda d: _utf16(Path(m.pendigits(d / "src")) / "pendigits-train"),
+        r"{src}/pendigits-train: UTF-16 text \(it starts with a UTF-16 byte-order mark\); expected UTF-8",
+    ),
+]
+
+
+def _npy(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array)
+    return buffer.getvalue()
+
+
+def _utf16(path: Path) -> str:
+    """Rewrite a text file as UTF-16 (with its byte-order mark); return its folder."""
+    path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16"))
+    return str(path.parent)
 
 
 def _source(case: Case, tmp_path: Path) -> tuple[str, str]:

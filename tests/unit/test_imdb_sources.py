@@ -56,7 +56,18 @@ def test_folder_and_archive_give_the_same_table(tmp_path):
 def test_keras_npz_is_read_without_unrestricted_pickle(tmp_path):
     path = write_sample(str(tmp_path), format="npz", per_class=5, seed=1)
     table = sources.read(path)
-    assert len(table["label"]) == 20 and table["tokens"][0][0] == 1  # the start marker
+    ranks = table["tokens"].values
+    # Keras' layout: frequency ranks from 1, no start or out-of-vocabulary markers
+    assert len(table["label"]) == 20 and ranks.min() == 1 and {1, 2} <= set(ranks.tolist())
+
+
+def test_keras_ranks_one_and_two_are_words_not_markers(tmp_path):
+    """Ranks 1 and 2 are "the" and "and" in Keras' file: they must reach the vocabulary."""
+    from components.studies.imdb.recipe import ImdbRecipe
+
+    path = write_sample(str(tmp_path), format="npz", per_class=5, seed=1)
+    corpus = ImdbRecipe().prepare(sources.read(path))
+    assert {1, 2} <= set(corpus.lexicon)
 
 
 @pytest.mark.parametrize(

@@ -110,7 +110,8 @@ BAD_DATASETS = [
     ("1,2,3\n4,5,6\n7,1e39,9\n", r"Mirai_dataset.csv:3: column 2: '1e39' is outside the float32 range"),
     ("1,2,3\n4,,6\n7,8,9\n", r"Mirai_dataset.csv:2: column 2: empty cell"),
     ("1,2,3\n\n4,5,6\n", r"Mirai_dataset.csv:2: empty line"),
-    ('1,2,3\n"4",5,6\n7,8,9\n', r"Mirai_dataset.csv:2: column 1: '\"4\"' is not a number"),
+    # a quoted cell is read (R's write.csv quotes), but an unbalanced quote is not a number
+    ('1,2,3\n"4,5,6\n7,8,9\n', r"Mirai_dataset.csv:2: column 1: '\"4' is not a number"),
     (",a,b\n0,1,2\n1,3,4\n3,5,6\n", r"Mirai_dataset.csv:4: row index 3 in column 1; expected 2"),
     ('"",a,b\n5,1,2\n', r"Mirai_dataset.csv:2: row index 5 in column 1, which the header names as a row index"),
     ("", r"Mirai_dataset.csv: empty file"),

@@ -1,7 +1,9 @@
 """The fastText reader: one review per line, ``__label__1 <text>`` or ``__label__2 <text>``.
 
 The file may be plain or compressed (gzip, bzip2 or xz, detected by content),
-as the public ``train.ft.txt.bz2`` is. It is streamed line by line with a
+as the public ``train.ft.txt.bz2`` is. Line endings may be ``\\n``, ``\\r\\n`` or
+``\\r``, a UTF-8 byte-order mark is dropped and empty lines at the end are
+ignored (``compression.open_text_stream``). It is streamed line by line with a
 bounded line length, so a file that is not line-oriented text cannot exhaust
 memory, and reading to the end makes a truncated compressed file raise.
 
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from components.compression import TRUNCATION_ERRORS, open_stream
+from components.compression import TRUNCATION_ERRORS, open_text_stream
 from components.errors import DataError
 from components.tables import Ragged, Table
 
@@ -27,7 +29,7 @@ _EXPECTED = "expected '__label__1 <text>' or '__label__2 <text>'"
 def read(path: str) -> Table:
     values, splits, labels = bytearray(), [0], bytearray()
     line_no = 0
-    with open_stream(path) as stream:
+    with open_text_stream(path) as stream:
         try:
             while line := stream.readline(MAX_LINE_BYTES + 1):
                 line_no += 1

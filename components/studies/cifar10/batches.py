@@ -28,6 +28,21 @@ def planes_to_images(rows: np.ndarray) -> np.ndarray:
     return rows.reshape(-1, CHANNELS, SIDE, SIDE).transpose(0, 2, 3, 1)
 
 
+def integer_labels(labels: object, where: str, what: str) -> np.ndarray:
+    """A list of Python ints, or a 1-d integer array, checked to be classes; floats are
+    refused, never truncated, and a value too large for any dtype is named, not wrapped."""
+    if isinstance(labels, np.ndarray) and labels.ndim == 1 and labels.dtype.kind in "iu":
+        return check_labels(labels, where)
+    if not isinstance(labels, list) or not all(type(label) is int for label in labels):
+        kinds = sorted({type(label).__name__ for label in labels}) if isinstance(labels, list) else []
+        got = f"a list of {', '.join(kinds)}" if kinds else type(labels).__name__
+        raise DataError(where, f"{what} is {got}; expected a list of integer labels")
+    for i, label in enumerate(labels):
+        if not 0 <= label < NUM_CLASSES:
+            raise DataError(f"{where}[record {i}]", f"label {label}; expected 0..{NUM_CLASSES - 1}")
+    return np.array(labels, dtype=np.uint8)
+
+
 def check_labels(labels: np.ndarray, where: str) -> np.ndarray:
     bad = np.flatnonzero((labels < 0) | (labels >= NUM_CLASSES))
     if bad.size:
@@ -44,13 +59,10 @@ def parse_python_batch(data: bytes, where: str) -> tuple[np.ndarray, np.ndarray]
     if not isinstance(rows, np.ndarray) or rows.dtype != np.uint8 or rows.ndim != 2 or rows.shape[1] != PIXELS:
         shape = getattr(rows, "shape", type(rows).__name__)
         raise DataError(where, f"b'data' is {shape}; expected a uint8 array of shape (n, {PIXELS})")
-    try:
-        labels = np.asarray(labels, dtype=np.int64).reshape(-1)
-    except (TypeError, ValueError):
-        raise DataError(where, "b'labels' is not a list of integers") from None
+    labels = integer_labels(labels, where, "b'labels'")
     if len(labels) != len(rows):
         raise DataError(where, f"{len(rows)} images but {len(labels)} labels")
-    return check_labels(labels, where), planes_to_images(rows)
+    return labels, planes_to_images(rows)
 
 
 def parse_binary_batch(data: bytes, where: str) -> tuple[np.ndarray, np.ndarray]:

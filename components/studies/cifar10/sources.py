@@ -34,6 +34,8 @@ CLASS_NAMES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "
 SPLITS = ("train", "test")
 _BATCH = re.compile(r"(?:^|/)(data_batch_[1-5]|test_batch)(\.bin)?$")
 FORMAT_NAMES = {"python": "python batches", "binary": "binary batches", "images": "an image folder"}
+# A batch of 10,000 images is 30.7 MB in either format; no file of a CIFAR-10 source is larger.
+MAX_FILE_BYTES = 64 << 20
 
 
 def _kind(name: str) -> str | None:
@@ -51,8 +53,9 @@ def _is_source_file(name: str) -> bool:
 def read(path: str) -> Table:
     """Read a CIFAR-10 source: a folder, or a (compressed) tar archive."""
     if os.path.isdir(path):
-        return _table(iter_folder_files(path, _is_source_file), path)
-    return _table(iter_tar_files(path, _is_source_file, expected="a CIFAR-10 archive"), path)
+        return _table(iter_folder_files(path, _is_source_file, max_bytes=MAX_FILE_BYTES), path)
+    files = iter_tar_files(path, _is_source_file, max_bytes=MAX_FILE_BYTES, expected="a CIFAR-10 archive")
+    return _table(files, path)
 
 
 def _records(where: str, name: str, data: bytes) -> tuple[int, np.ndarray, np.ndarray]:

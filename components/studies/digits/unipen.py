@@ -25,7 +25,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from components.compression import TRUNCATION_ERRORS, open_stream
+from components.compression import TRUNCATION_ERRORS, open_text_stream
 from components.errors import DataError
 from components.studies.digits.traces import Trace, parse_label
 
@@ -33,6 +33,10 @@ from components.studies.digits.traces import Trace, parse_label
 OFFICIAL_FILES = {"pendigits-train": 0, "pendigits-test": 1}
 # UNIPEN lines are keywords or 'x y' pairs, well under 100 characters.
 MAX_LINE_CHARS = 4096
+# Lines in a row that add no point and start no sample: the official files have a
+# header of about 30. Input made of nothing else (blank or comment filler) is
+# refused after this many, rather than read for minutes.
+MAX_FILLER_LINES = 1_000_000
 _QUOTED_CHARS = 60
 
 
@@ -50,7 +54,7 @@ def read_unipen(path: str, split: int | None = None) -> Iterator[Trace]:
     since pendigits numbers writers from 1 again in each file."""
     name = os.path.basename(path)
     try:
-        with open_stream(path) as raw:
+        with open_text_stream(path) as raw:
             lines = io.TextIOWrapper(raw, encoding="ascii", errors="strict")
             yield from _segments(iter(lambda: lines.readline(MAX_LINE_CHARS + 1), ""), path, name, split)
     except UnicodeDecodeError as exc:
@@ -62,7 +66,14 @@ def read_unipen(path: str, split: int | None = None) -> Iterator[Trace]:
 def _segments(lines, path: str, name: str, split: int | None) -> Iterator[Trace]:
     segment: _Segment | None = None
     pen_down_at: int | None = None  # line of the open PEN_DOWN, if any
+    last_record = 0  # the last line that added a point or started a sample
     for number, line in enumerate(lines, 1):
+        if number - last_record > MAX_FILLER_LINES:
+            raise DataError(
+                f"{path}:{number}",
+                f"{MAX_FILLER_LINES} lines in a row without a pen point or a .SEGMENT; "
+                "expected UNIPEN samples, not filler",
+            )
         where = f"{path}:{number}"
         if len(line) > MAX_LINE_CHARS:
             raise DataError(
@@ -81,10 +92,12 @@ def _segments(lines, path: str, name: str, split: int | None) -> Iterator[Trace]
             else:
                 assert segment is not None, "a PEN_DOWN is only accepted inside a .SEGMENT"
                 segment.points.append(_point(fields, where))
+                last_record = number
         elif keyword == ".SEGMENT":
             if segment is not None:
                 yield _finish(segment, name, split)
             segment = _Segment(where, _segment_label(fields, where))
+            last_record = number
         elif keyword == ".COMMENT" and segment is not None:
             segment.writer = _writer(fields, segment.label, where)
         elif keyword == ".PEN_DOWN":

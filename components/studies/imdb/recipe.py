@@ -27,11 +27,9 @@ class ImdbRecipe(Recipe[ImdbParams, Corpus]):
         if "text" in table:
             tokens, lexicon = intern_tokens(map(text.tokenize, tables.ragged(table, "text").to_strings()))
         else:
-            # Keras word ids: drop the padding/start/OOV markers, keep real words as tokens.
+            # Keras word ranks (1 = "the"; the file has no markers): every rank is a word.
             ids = tables.ragged(table, "tokens")
-            tokens, lexicon = intern_tokens(
-                (int(i) for i in ids[r] if i >= sources.FIRST_WORD_INDEX) for r in range(len(ids))
-            )
+            tokens, lexicon = intern_tokens((int(i) for i in ids[r]) for r in range(len(ids)))
         return Corpus(tokens, lexicon, tables.array(table, "label"))
 
     def fit(self, prepared: Corpus, train_rows: np.ndarray, params: ImdbParams) -> dict:

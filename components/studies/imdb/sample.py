@@ -61,7 +61,7 @@ def write_sample(
 
 
 def _write_npz(out_dir: str, reviews: dict) -> str:
-    """Keras' imdb.npz: word ids ranked by frequency, offset by 3, as object arrays."""
+    """Keras' imdb.npz as shipped: word frequency ranks from 1 ("the" is 1), no markers, as object arrays."""
     from components.studies.imdb.text import tokenize
 
     tokenized = {key: [tokenize(t) for t in texts] for key, texts in reviews.items()}
@@ -75,7 +75,7 @@ def _write_npz(out_dir: str, reviews: dict) -> str:
     for split in ("train", "test"):
         docs = tokenized[(split, "neg")] + tokenized[(split, "pos")]
         x = np.empty(len(docs), dtype=object)
-        x[:] = [[1] + [rank[w] + 3 for w in doc] for doc in docs]
+        x[:] = [[rank[w] for w in doc] for doc in docs]
         arrays[f"x_{split}"] = x
         arrays[f"y_{split}"] = np.array([0] * len(tokenized[(split, "neg")]) + [1] * len(tokenized[(split, "pos")]))
     path = os.path.join(out_dir, "imdb.npz")

@@ -13,32 +13,36 @@ from __future__ import annotations
 
 import os
 import re
-import zipfile
 from collections.abc import Iterator
-from typing import NamedTuple, cast
+from typing import BinaryIO, NamedTuple, cast
 
 import numpy as np
 
-from components import safe_pickle
-from components.archives import iter_tar_files
+from components.archives import is_hidden, is_zip, iter_tar_files, read_bounded
 from components.coverage import check_coverage
 from components.errors import DataError
+from components.npz import read_npz
 from components.tables import Ragged, Table
+from components.text_encoding import decode_utf8
 
 SPLITS = ("train", "test")
 LABELS = ("neg", "pos")
 _REVIEW = re.compile(r"(?:^|/)aclImdb/(train|test)/(neg|pos)/(\d+)_(\d+)\.txt$")
-# Keras' imdb.npz: 0 padding, 1 start marker, 2 out-of-vocabulary, 3 unused.
-FIRST_WORD_INDEX = 3
+# Keras' imdb.npz stores each review as word frequency ranks, 1 for the most
+# frequent word ("the"); load_data() adds its start and out-of-vocabulary
+# markers only when it returns them, so the file has none.
+FIRST_WORD_RANK, MAX_WORD_RANK = 1, (1 << 31) - 1
+NPZ_ARRAYS = ("x_train", "y_train", "x_test", "y_test")
+# A review is at most 14 kB; Keras' whole imdb.npz is 17 MB.
+MAX_REVIEW_BYTES = 1 << 20
+MAX_NPZ_MEMBER_BYTES = 256 << 20
 
 
 def read(path: str) -> Table:
     """Dispatch on what ``path`` is: a folder, a zip (npz) or a tar archive."""
     if os.path.isdir(path):
         return _table(_folder_reviews(path), path)
-    with open(path, "rb") as f:
-        magic = f.read(4)
-    if magic.startswith(b"PK"):
+    if is_zip(path):
         return read_keras_npz(path)
     return _table(_tar_reviews(path), path)
 
@@ -73,14 +77,14 @@ def _folder_reviews(root: str) -> Iterator[Review]:
                 raise DataError(root, f"missing folder aclImdb/{split}/{label}/ (expected the aclImdb_v1 layout)")
             for name in sorted(os.listdir(folder)):
                 relative = f"aclImdb/{split}/{label}/{name}"
-                if _is_review(relative):
+                if _is_review(relative) and not is_hidden(relative):
                     path = os.path.join(folder, name)
                     with open(path, "rb") as f:
-                        yield _review(path, relative, f.read())
+                        yield _review(path, relative, read_bounded(cast(BinaryIO, f), path, MAX_REVIEW_BYTES))
 
 
 def _tar_reviews(path: str) -> Iterator[Review]:
-    for where, name, raw in iter_tar_files(path, _is_review, expected="aclImdb_v1.tar.gz"):
+    for where, name, raw in iter_tar_files(path, _is_review, max_bytes=MAX_REVIEW_BYTES, expected="aclImdb_v1.tar.gz"):
         yield _review(where, name, raw)
 
 
@@ -92,10 +96,7 @@ def _table(reviews: Iterator[Review], source: str) -> Table:
         if key in seen:
             raise DataError(where, f"duplicate review id {review_id} in {split}/{label}")
         seen.add(key)
-        try:
-            texts.append(raw.decode("utf-8"))
-        except UnicodeDecodeError as exc:
-            raise DataError(where, f"not UTF-8 text (byte {exc.start})") from None
+        texts.append(decode_utf8(raw, where))
         labels.append(LABELS.index(label))
         splits.append(SPLITS.index(split))
     _check_coverage(source, np.array(splits), np.array(labels))
@@ -117,31 +118,27 @@ def _check_coverage(source: str, splits: np.ndarray, labels: np.ndarray) -> None
 
 
 def read_keras_npz(path: str) -> Table:
-    """``x_train``/``x_test`` (object arrays of word-id lists) and ``y_train``/``y_test``."""
-    parts = {}
-    try:
-        with zipfile.ZipFile(path) as archive:
-            names = set(archive.namelist())
-            for key in ("x_train", "y_train", "x_test", "y_test"):
-                if key + ".npy" not in names:
-                    raise DataError(path, f"missing array {key!r} (expected Keras' imdb.npz)")
-                with archive.open(key + ".npy") as member:
-                    parts[key] = _read_npy(member, f"{path}:{key}.npy")
-    except zipfile.BadZipFile as exc:
-        raise DataError(path, f"not a readable npz ({exc})") from None
-    docs, labels, splits = [], [], []
+    """``x_train``/``x_test`` (object arrays of word-rank lists) and ``y_train``/``y_test``."""
+    parts = read_npz(path, NPZ_ARRAYS, MAX_NPZ_MEMBER_BYTES, "Keras' imdb.npz")
+    docs: list[np.ndarray] = []
+    labels, splits = [], []
     for s, split in enumerate(SPLITS):
         x, y = parts[f"x_{split}"], parts[f"y_{split}"]
+        if x.dtype != object or x.ndim != 1:
+            raise DataError(
+                f"{path}:x_{split}.npy",
+                f"a {x.dtype} array of shape {x.shape}; expected one list of word ranks per review",
+            )
+        if y.dtype.kind not in "iu" or y.ndim != 1:
+            raise DataError(
+                f"{path}:y_{split}.npy", f"a {y.dtype} array of shape {y.shape}; expected one integer label per review"
+            )
         if len(x) != len(y):
             raise DataError(path, f"x_{split} has {len(x)} reviews but y_{split} has {len(y)} labels")
-        bad = ~np.isin(y, (0, 1))
+        bad = (y != 0) & (y != 1)
         if bad.any():
             raise DataError(f"{path}:y_{split}[{int(np.argmax(bad))}]", f"label {y[bad][0]}; expected 0 or 1")
-        for i, doc in enumerate(x):
-            ids = np.asarray(doc)
-            if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer) or (ids.size and ids.min() < 0):
-                raise DataError(f"{path}:x_{split}[{i}]", "expected a list of non-negative word ids")
-            docs.append(ids)
+        docs.extend(_word_ranks(doc, f"{path}:x_{split}[{i}]") for i, doc in enumerate(x))
         labels.append(y.astype(np.uint8))
         splits.append(np.full(len(y), s, np.uint8))
     label_codes, split_codes = np.concatenate(labels), np.concatenate(splits)
@@ -149,13 +146,16 @@ def read_keras_npz(path: str) -> Table:
     return {"tokens": Ragged.from_rows(docs, np.int32), "label": label_codes, "split": split_codes}
 
 
-def _read_npy(member, where: str) -> np.ndarray:
-    version = np.lib.format.read_magic(member)
-    read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
-    shape, fortran, dtype = read_header(member)
-    if dtype.hasobject:
-        return np.asarray(safe_pickle.load(member, where, encoding="latin1"), dtype=object)
-    data = np.frombuffer(member.read(), dtype=dtype)
-    if data.size != int(np.prod(shape)):
-        raise DataError(where, f"truncated array: {data.size} of {int(np.prod(shape))} values")
-    return data.reshape(shape, order="F" if fortran else "C")
+def _word_ranks(doc: object, where: str) -> np.ndarray:
+    """One review's word ranks: a list of ints (or a 1-d integer array), each 1 .. 2**31 - 1."""
+    if isinstance(doc, list) and all(type(rank) is int for rank in doc):
+        if doc and not (FIRST_WORD_RANK <= min(doc) and max(doc) <= MAX_WORD_RANK):
+            bad = next(rank for rank in doc if not FIRST_WORD_RANK <= rank <= MAX_WORD_RANK)
+            raise DataError(where, f"word rank {bad}; expected {FIRST_WORD_RANK}..{MAX_WORD_RANK}")
+        return np.array(doc, np.int64)
+    if isinstance(doc, np.ndarray) and doc.ndim == 1 and doc.dtype.kind in "iu":
+        bad = (doc < FIRST_WORD_RANK) | (doc > MAX_WORD_RANK)
+        if bad.any():
+            raise DataError(where, f"word rank {doc[bad][0]}; expected {FIRST_WORD_RANK}..{MAX_WORD_RANK}")
+        return doc.astype(np.int64)
+    raise DataError(where, "expected a list of integer word ranks")

@@ -20,7 +20,8 @@ What the format allows, and how it is detected:
   or reordered rows), and is removed from the values;
 - blank lines at the end of the file. Anywhere else a blank line is an
   error, so that rows and lines stay in step for error messages.
-Quotes are not part of the format, and every value must be finite in float32.
+A cell may be quoted (``"1"``), as R's ``write.csv`` quotes row names and the
+header; every value must be finite in float32.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ class NumericCsv:
 def read_numeric_csv(stream: BinaryIO, where: str, block_bytes: int = BLOCK_BYTES) -> NumericCsv:
     """Parse ``stream`` (already decompressed); ``where`` names it in errors."""
     with prefetched(line_blocks(stream, block_bytes)) as blocks:
-        first = next(blocks, b"").removeprefix(codecs.BOM_UTF8)
+        first = next(blocks, b"").removeprefix(codecs.BOM_UTF8)  # for streams not opened as text
         if not first.strip():
             raise DataError(where, "empty file; expected lines of comma-separated numbers")
         header, width, first = _split_header(first, where)
@@ -114,7 +115,7 @@ def _split_header(block: bytes, where: str) -> tuple[tuple[str, ...] | None, int
     if not line.strip():
         raise DataError(f"{where}:1", "empty line; expected a header or comma-separated numbers")
     cells = line.split(b",")
-    if all(_NUMBER.fullmatch(cell.strip()) or _non_finite(cell.strip()) for cell in cells):
+    if all(_NUMBER.fullmatch(_unquoted(cell)) or _non_finite(_unquoted(cell)) for cell in cells):
         return None, len(cells), block
     header = tuple(cell.strip().strip(b'"').decode("utf-8", "replace") for cell in cells)
     return header, len(cells), b"" if end < 0 else block[end + 1 :]
@@ -197,7 +198,8 @@ def _parse(block: bytes, width: int) -> np.ndarray | None:
                 index_col=False,
                 dtype=np.float32,
                 engine="c",
-                quoting=csv.QUOTE_NONE,
+                quoting=csv.QUOTE_MINIMAL,
+                doublequote=False,
                 na_filter=False,
                 skip_blank_lines=False,
             )
@@ -229,13 +231,19 @@ def _diagnose(block: bytes, where: str, first_line: int, width: int) -> NoReturn
         if len(cells) != width:
             raise DataError(f"{where}:{number}", f"{len(cells)} cells; expected {width}, as on line 1")
         for column, cell in enumerate(cells, 1):
-            problem = _cell_problem(cell.strip())
+            problem = _cell_problem(_unquoted(cell))
             if problem:
                 raise DataError(f"{where}:{number}", f"column {column}: {problem}")
     raise DataError(
         f"{where}:{first_line}-{first_line + len(lines) - 1}",
         "these lines could not be parsed as comma-separated numbers",
     )
+
+
+def _unquoted(cell: bytes) -> bytes:
+    """A cell without surrounding blanks and one pair of double quotes."""
+    cell = cell.strip()
+    return cell[1:-1].strip() if len(cell) >= 2 and cell[:1] == cell[-1:] == b'"' else cell
 
 
 def _non_finite(cell: bytes) -> bool:

@@ -4,7 +4,9 @@ The source is a folder holding ``Mirai_dataset.csv[.gz]`` and
 ``Mirai_labels.csv[.gz]`` (names matched without regard to case), or a tar
 archive (itself optionally compressed) holding that pair, which is the form
 to use for a remote source since ingest downloads one object. Archives are
-streamed, never extracted. Both files are parsed by
+streamed, never extracted. Lines may end in ``\\n``, ``\\r\\n`` or ``\\r``; a
+byte-order mark and empty lines at the end are ignored
+(``compression.text_stream``). Both files are parsed by
 :func:`numeric_csv.read_numeric_csv`; whether each has a header row and a
 leading row-index column is detected and logged (a raw table has no place
 for it). The raw table has ``features`` (float32, one column per feature, the
@@ -13,7 +15,6 @@ row index removed) and ``label`` (0 benign, 1 attack).
 
 from __future__ import annotations
 
-import gzip
 import logging
 import os
 from typing import BinaryIO, cast
@@ -21,7 +22,7 @@ from typing import BinaryIO, cast
 import numpy as np
 
 from components.archives import READ_ERRORS, tar_members
-from components.compression import open_stream
+from components.compression import decompressed, open_text_stream, text_stream
 from components.errors import DataError
 from components.studies.mirai.numeric_csv import NumericCsv, read_numeric_csv
 from components.tables import Table
@@ -70,7 +71,7 @@ def _read_folder(folder: str) -> dict[str, tuple[str, NumericCsv]]:
         if len(paths) != 1:
             problem = "no" if not paths else f"{len(paths)} files named"
             raise DataError(folder, f"{problem} {kind}[.gz] (expected the Kitsune pair {PAIR})")
-        with open_stream(paths[0]) as stream:
+        with open_text_stream(paths[0]) as stream:
             parsed[kind] = (paths[0], _parse(stream, paths[0]))
     return parsed
 
@@ -91,10 +92,8 @@ def _read_tar(path: str) -> dict[str, tuple[str, NumericCsv]]:
 
 
 def _parse_member(member: BinaryIO, where: str) -> NumericCsv:
-    if where.lower().endswith(".gz"):
-        with gzip.GzipFile(fileobj=member, mode="rb") as stream:
-            return _parse(cast(BinaryIO, stream), where)  # typeshed: GzipFile is not typing.BinaryIO
-    return _parse(member, where)
+    """A member, decompressed when it is gzip (bounded like any compressed stream)."""
+    return _parse(text_stream(decompressed(member, where), where), where)
 
 
 def _parse(stream: BinaryIO, where: str) -> NumericCsv:
