@@ -13,6 +13,7 @@ from pipeline_runs import (
     registered_file,
     task_started,
 )
+from serving_check import assert_registered_version_serves_raw_records
 
 from components.registry import Registry
 from pipelines.local import run_local
@@ -43,7 +44,7 @@ def first(tmp_path_factory, imdb_sample, local_target):
     return target, run_local("imdb", imdb_sample, FAST, target)
 
 
-def test_every_step_runs_learning_happens_and_the_model_is_registered(first):
+def test_every_step_runs_learning_happens_and_the_model_is_registered(first, tmp_path):
     target, result = first
     assert result.metrics["accuracy"] > 0.8, "well above chance on the planted signal"
     assert builtins.print.__name__ == "print", "kfp.local's per-task indented print must not outlive the run"
@@ -62,6 +63,7 @@ def test_every_step_runs_learning_happens_and_the_model_is_registered(first):
     assert card["params"]["epochs"] == 4 and card["params"]["seed"] == 42 and card["run_id"].startswith("imdb-")
     assert card["blessing"]["blessed"] and "no champion" in card["blessing"]["reason"]
     assert registered_file(target.registry_uri, card, "saved_model/saved_model.pb").is_file()
+    assert_registered_version_serves_raw_records(target.registry_uri, "imdb", run_dir, tmp_path)
 
 
 def test_a_worse_second_run_is_not_registered_and_says_why(first, imdb_sample):
