@@ -20,7 +20,8 @@ def baseline_losses(evaluation: dict) -> list[str]:
     accuracy = evaluation["accuracy"]
     scores = {"majority class": evaluation["majority_baseline_accuracy"], **evaluation.get("baselines", {})}
     return [
-        f"The new model ({accuracy:.4f}) loses to the {name} baseline ({score:.4f})."
+        f"The new model ({accuracy:.4f}) loses to the {name.removesuffix('_accuracy').replace('_', ' ')} "
+        f"baseline ({score:.4f})."
         for name, score in scores.items()
         if isinstance(score, (int, float)) and score > accuracy
     ]
