@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from pipeline_runs import (
+    artifact_json,
     artifact_metadata,
     assert_full_run,
     champion_card,
@@ -75,6 +76,12 @@ def test_a_worse_second_run_is_not_registered_and_says_why(first, imdb_sample):
     run_dir = latest_run(target.pipeline_root)
     blessing = artifact_metadata(run_dir, "evaluate", "evaluation")
     assert blessing["register"] is False and "does not beat the champion" in blessing["reason"]
+    # Like with like: the champion was re-scored on this run's test rows (the same sample, seed and so
+    # rows as the first run's), through its own serving model, so it scores what it scored then.
+    evaluation = artifact_json(run_dir, "evaluate", "evaluation")
+    reason = blessing["reason"]
+    assert f"{worse.metrics['accuracy']:.4f}" in reason and champion_before["version"] in reason
+    assert f"({good.metrics['accuracy']:.4f} on the same test rows (sha256 {evaluation['test_sha256']}))" in reason
     assert not task_started(run_dir, "register")
     assert champion_before is not None and registry.versions("imdb") == [champion_before["version"]]
     assert registry.champion_pointer("imdb") == champion_before
