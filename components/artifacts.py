@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     import keras
 
 MODEL_FILE = "model.keras"
-SAVED_MODEL_DIR = "saved_model"
 
 
 def save_state(path: str, state: dict[str, Any]) -> None:
@@ -32,10 +31,10 @@ def load_state(path: str) -> dict[str, Any]:
 
 
 def save_model(model: keras.Model, model_dir: str) -> None:
-    """``model.keras`` for Keras users and an exported SavedModel (``model.export``)."""
+    """``model.keras`` for Keras users (the serving SavedModel, with the preprocessing
+    inside, is ``components.serving``'s)."""
     os.makedirs(model_dir, exist_ok=True)
     model.save(os.path.join(model_dir, MODEL_FILE))
-    model.export(os.path.join(model_dir, SAVED_MODEL_DIR), verbose=False)
 
 
 def load_model(model_dir: str) -> keras.Model:

@@ -52,6 +52,10 @@ class RegistryError(storage.StorageError):
     """A registry operation cannot be done (unknown version, nothing to roll back to, ...)."""
 
 
+class TamperedVersion(RegistryError):
+    """A registered file is missing or differs from the sha256 its card lists: the version is refused."""
+
+
 class InvalidName(RegistryError, ValueError):
     """A study or version name the registry's layout cannot hold (a ValueError too, as it always was)."""
 
@@ -115,6 +119,35 @@ class Registry:
             raise storage.NotFound(
                 f"registry {self.uri}: study {study!r} has no version {version!r}", uri=uri
             ) from None
+
+    def download_version(self, study: str, version: str, dest: str | os.PathLike) -> dict:
+        """Copy every file the card lists into ``dest``, each checked against the card's
+        sha256 and size (TamperedVersion names the first that differs); returns the card.
+
+        Versions never change, so a mismatch is damage or tampering: nothing of such a
+        version is used (predict, the champion's scoring)."""
+        card = self.card(study, version)
+        base, root = self._version(study, version), os.path.realpath(os.fspath(dest))
+        for entry in card["files"]:
+            rel = entry["path"]
+            target = os.path.realpath(os.path.join(root, rel))
+            if not target.startswith(root + os.sep):
+                raise TamperedVersion(f"{study}/{version}: its card lists a file outside the version: {rel!r}")
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            try:
+                storage.download(storage.join(base, rel), target)
+            except storage.NotFound:
+                raise TamperedVersion(
+                    f"registry {self.uri}: {study}/{version}/{rel} is listed on its card but missing", uri=base
+                ) from None
+            digest, size = file_sha256(target)
+            if (digest, size) != (entry["sha256"], entry["size"]):
+                raise TamperedVersion(
+                    f"registry {self.uri}: {study}/{version}/{rel} does not match its card "
+                    f"(sha256 {digest}, {size} bytes; the card says {entry['sha256']}, {entry['size']} bytes)",
+                    uri=storage.join(base, rel),
+                )
+        return card
 
     def champion_pointer(self, study: str) -> dict | None:
         data, _ = storage.read_versioned(self._pointer(study))

@@ -16,6 +16,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from components import comparison_report  # noqa: E402
+
 
 def _png(fig) -> str:
     buffer = io.BytesIO()
@@ -122,6 +124,7 @@ def render(title: str, evaluation: dict, history: dict, facts: dict, examples: s
     sections = [
         f"<h1>{html.escape(title)}</h1>",
         _table(["metric", "value"], summary),
+        comparison_report.section(evaluation),
         "<h2>Learning curves</h2>",
         learning_curves(history),
         "<h2>Confusion matrix</h2>",

@@ -22,6 +22,7 @@ from components.studies import STUDIES, ParameterError, RunParams, UnknownStudy,
 from components.version import code_version
 from pipelines import (
     ingest_command,
+    predict_command,
     registry_commands,
     sample_command,
     schedule_commands,
@@ -170,6 +171,7 @@ def parser() -> argparse.ArgumentParser:
     submit_command.add_parser(sub)
     schedule_commands.add_parser(sub)
     registry_commands.add_parser(sub)
+    predict_command.add_parser(sub)
     return top
 
 

@@ -1,17 +1,22 @@
-"""Evaluate: score the trained model on the held-out test table, write a report, and bless or not."""
+"""Evaluate: score the trained model on the held-out test table, score it and the
+champion through their serving models on the same raw test records, write a
+report, and bless or not."""
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 from dataclasses import dataclass
 
 import numpy as np
 
-from components import report, tables
+from components import report, serving, tables
 from components.artifacts import load_model, load_state
 from components.blessing import bless
-from components.registry import Registry
+from components.champion import score_champion, serving_accuracy
+from components.comparison_report import baseline_losses
+from components.files import file_sha256
 from components.studies import get_study
 from components.training import evaluate_model, majority_class
 
@@ -46,34 +51,58 @@ def misclassified_rows(labels: np.ndarray, predicted: np.ndarray, most: int, see
 
 
 def run_evaluate(
-    study: str, variant: str, inputs: EvaluationInputs, params: dict, report_path: str, baselines: dict
+    study: str,
+    variant: str,
+    inputs: EvaluationInputs,
+    params: dict,
+    report_path: str,
+    baselines: dict,
+    policy: BlessingPolicy | None = None,
 ) -> dict:
+    """Score the model on the test table, then its serving SavedModel and (with a
+    ``policy``) the registry's champion on the same raw test records, bless, and
+    write the report with both models side by side."""
     spec = get_study(study)
     p = spec.params.from_mapping(params)
     recipe = spec.recipe()
     model = load_model(inputs.model_dir)
     test = tables.load(inputs.test)
+    labels = tables.array(test, "label")
     majority = majority_class(tables.array(tables.load(inputs.train), "label"))
     result = evaluate_model(recipe, p, model, load_state(inputs.state), test, majority)
     result["baselines"] = baselines
     with open(inputs.history, encoding="utf-8") as f:
         history = json.load(f)
     predicted = np.asarray(result.pop("predicted"))
+    result["test_predictions"] = predicted.tolist()
+    result["test_sha256"] = file_sha256(inputs.test)[0]
+    records = serving.feed(test[serving.SERVING_INPUT])
+    result["serving_accuracy"], served = serving_accuracy(
+        os.path.join(inputs.model_dir, serving.SERVING_DIR), records, labels
+    )
+    result["serving_agreement"] = float(np.mean(served == predicted)) if len(predicted) else 1.0
+    if policy is not None:
+        champion = score_champion(policy.registry_uri, study, records, labels, result["test_sha256"])
+        result["blessing"] = bless(
+            "accuracy", result["accuracy"], policy.threshold, champion, policy.min_improvement, policy.force_register
+        ).as_dict()
     examples = None
     if recipe.draws_examples:
-        labels = tables.array(test, "label")
         rows = misclassified_rows(labels, predicted, GRID_SIZE)
         examples = report.example_grid(recipe.draw_example, test, rows, labels, predicted, list(recipe.CLASS_NAMES))
     facts = {"study": study, "variant": variant, "test rows": len(test["label"]), "epochs": len(history["loss"])}
     with open(report_path, "w", encoding="utf-8") as f:
         f.write(report.render(f"{spec.title}: evaluation", result, history, facts, examples))
     log.info(
-        "test accuracy %.4f, loss %.4f (majority baseline %.4f; %s)",
+        "test accuracy %.4f (serving model %.4f), loss %.4f (majority baseline %.4f; %s)",
         result["accuracy"],
+        result["serving_accuracy"],
         result["loss"],
         result["majority_baseline_accuracy"],
         baselines or "no other baselines",
     )
+    for warning in baseline_losses(result):
+        log.warning("%s", warning)
     return result
 
 
@@ -87,13 +116,9 @@ def run_evaluate_and_bless(
     policy: BlessingPolicy,
     baselines: dict,
 ) -> dict:
-    """Evaluate, then bless against the threshold and the registry's champion;
-    the result (metrics plus blessing) is written to ``evaluation_path`` as JSON."""
-    result = run_evaluate(study, variant, inputs, params, report_path, baselines)
-    champion = Registry(policy.registry_uri).champion(study)
-    result["blessing"] = bless(
-        "accuracy", result["accuracy"], policy.threshold, champion, policy.min_improvement, policy.force_register
-    ).as_dict()
+    """Evaluate, then bless against the threshold and the registry's champion scored on
+    the same test rows; the result (metrics plus blessing) is written to ``evaluation_path`` as JSON."""
+    result = run_evaluate(study, variant, inputs, params, report_path, baselines, policy)
     log.info("blessing: %s", result["blessing"]["reason"])
     with open(evaluation_path, "w", encoding="utf-8") as f:
         json.dump(result, f)

@@ -12,6 +12,7 @@ import numpy as np
 from components import splits, tables
 from components.artifacts import save_state
 from components.data_checks import check_against_data
+from components.serving import SERVING_INPUT
 from components.studies import get_study
 
 log = logging.getLogger(__name__)
@@ -43,8 +44,14 @@ def run_preprocess(study: str, raw_path: str, params: dict, seed: int, out: Prep
     )
     prepared = recipe.prepare(raw)
     state = recipe.fit(prepared, train_rows, p)
-    for path, rows in ((out.train, train_rows), (out.validation, val_rows), (out.test, test_rows)):
+    for path, rows in ((out.train, train_rows), (out.validation, val_rows)):
         tables.save(path, recipe.encode(prepared, rows, state))
+    # The raw test records too: evaluate feeds them to the new and the champion's serving models.
+    test = {
+        **recipe.encode(prepared, test_rows, state),
+        SERVING_INPUT: recipe.serving_inputs(raw, prepared, test_rows, state),
+    }
+    tables.save(out.test, test)
     save_state(out.state, state)
     counts: dict[str, Any] = {"train": len(train_rows), "validation": len(val_rows), "test": len(test_rows)}
     log.info("split %s; transforms fitted on the %d training rows", counts, len(train_rows))

@@ -18,7 +18,7 @@ from components.version import code_version
 from components.vertex_models import Session, VertexModels, VertexModelSettings, authorized_session
 
 log = logging.getLogger(__name__)
-CARD_METRICS = ("accuracy", "loss", "roc_auc", "macro_f1", "majority_baseline_accuracy")
+CARD_METRICS = ("accuracy", "serving_accuracy", "loss", "roc_auc", "macro_f1", "majority_baseline_accuracy")
 
 
 @dataclass(frozen=True)
@@ -93,17 +93,21 @@ def _names(params: type[Params]) -> set[str]:
 
 
 def _still_better(evaluation: dict) -> Callable[[dict | None], tuple[bool, str]]:
-    """Promote unless a champion that beats this model landed since evaluation
-    (forced registrations always promote)."""
+    """Promote over the champion that evaluate scored on the same test rows (or over
+    none); a champion that landed since was not scored on them, so only then do the
+    cards' accuracies (each on its own test data) decide. Forced registrations always promote."""
+    blessing = evaluation["blessing"]
     mine = evaluation["accuracy"]
-    forced = evaluation["blessing"]["forced"] and not evaluation["blessing"]["blessed"]
+    forced = blessing["forced"] and not blessing["blessed"]
+    scored = (blessing.get("champion") or {}).get("version")
 
     def decide(champion: dict | None) -> tuple[bool, str]:
-        if forced or champion is None:
-            return True, evaluation["blessing"]["reason"]
+        if forced or champion is None or champion["version"] == scored:
+            return True, blessing["reason"]
         theirs = float(champion["metrics"]["accuracy"])
+        landed = f"champion {champion['version']} landed after evaluation, unscored on this run's test rows"
         if mine > theirs:
-            return True, evaluation["blessing"]["reason"]
-        return False, f"accuracy {mine:.4f} no longer beats the champion's {theirs:.4f}"
+            return True, f"{blessing['reason']}; {landed}, and its card's accuracy {theirs:.4f} is lower"
+        return False, f"{landed}: its card's accuracy {theirs:.4f} is not below this model's {mine:.4f}"
 
     return decide

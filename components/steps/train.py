@@ -10,6 +10,7 @@ from components import tables
 from components.artifacts import load_state, save_model
 from components.checkpoints import checkpoint_uri
 from components.files import file_sha256
+from components.serving import export_serving_model
 from components.studies import get_study
 from components.tables import Table
 from components.training import fit_model
@@ -62,6 +63,7 @@ def run_train(
         recipe, p, variant, state, train, validation_data, seed, checkpoint_uri(work_uri, study, identity)
     )
     save_model(model, out.model_dir)
+    export_serving_model(recipe, model, state, out.model_dir)
     with open(out.history, "w", encoding="utf-8") as f:
         json.dump(curves, f)
     return {

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypedDict, TypeVar
 import numpy as np
 
 from components.studies.base import TrainingParams
-from components.tables import Table
+from components.tables import Column, Table
 
 if TYPE_CHECKING:
     import keras
@@ -100,6 +100,25 @@ class Recipe(ABC, Generic[ParamsT, PreparedT]):
         """Called by: train, cross_validate (``components.training.fit_model``).
 
         A fresh compiled model for the named variant."""
+
+    @abstractmethod
+    def serving_inputs(self, raw: Table, prepared: PreparedT, rows: np.ndarray, state: dict[str, Any]) -> Column:
+        """Called by: preprocess, for the test rows (evaluate scores the new model and the
+        champion on them through their serving signatures).
+
+        ``rows`` of the raw table as the serving signature takes them
+        (``components.serving``): review texts as a UTF-8 ragged column, uint8
+        images, raw feature rows..."""
+
+    @abstractmethod
+    def serving_transform(self, state: dict[str, Any]) -> tf.Module:
+        """Called by: train (``components.serving.export_serving_model``).
+
+        The fitted preprocessing as a ``tf.Module``: its ``input_spec`` (a named
+        ``tf.TensorSpec``) is the serving signature's one input, and calling it on
+        such a batch gives the model's input, equal to what ``encode`` and
+        ``dataset`` make of the same records. Variables and lookup tables it holds
+        are saved with the model."""
 
     def training_extras(self, train: Table, params: ParamsT) -> TrainingExtras:
         """Called by: train, cross_validate (``components.training.fit_model``).

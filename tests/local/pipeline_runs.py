@@ -64,6 +64,11 @@ def artifact_metadata(run_dir: Path, task: str, artifact: str) -> dict:
     return _artifact(run_dir, task, artifact)["metadata"]
 
 
+def artifact_path(run_dir: Path, task: str, artifact: str) -> Path:
+    """Where a task's output artifact is (a file or folder)."""
+    return Path(_artifact(run_dir, task, artifact)["uri"])
+
+
 def artifact_json(run_dir: Path, task: str, artifact: str) -> Any:
     """The content of a task's output artifact that is a JSON file."""
     return json.loads(Path(_artifact(run_dir, task, artifact)["uri"]).read_text())

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from pipeline_runs import artifact_metadata, assert_full_run, champion_card, latest_run, registered_file
+from serving_check import assert_registered_version_serves_raw_records
 
 from components.studies.amazon.sample import write_sample
 from pipelines.local import run_local
@@ -24,3 +25,4 @@ def test_every_step_runs_on_a_bz2_fasttext_file_and_learning_happens(tmp_path, l
     assert "| gru |" in Path(result.comparison).read_text()
     card = champion_card(target.registry_uri, "amazon")
     assert registered_file(target.registry_uri, card, "saved_model/saved_model.pb").is_file()
+    assert_registered_version_serves_raw_records(target.registry_uri, "amazon", run_dir, tmp_path)

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from pipeline_runs import artifact_json, assert_full_run, champion_card, latest_run
+from serving_check import assert_registered_version_serves_raw_records
 
 from components.studies.cifar10.sample import write_sample
 from pipelines.local import run_local
@@ -40,3 +41,4 @@ def test_every_step_runs_learning_happens_and_the_model_is_registered(tmp_path, 
     assert all(e["true"] != e["predicted"] for e in labels)
     card = champion_card(target.registry_uri, "cifar10")
     assert card["metrics"]["accuracy"] == result.metrics["accuracy"] and card["params"]["pad_crop"] == 2
+    assert_registered_version_serves_raw_records(target.registry_uri, "cifar10", run_dir, tmp_path)

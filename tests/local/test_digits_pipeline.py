@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from pipeline_runs import artifact_metadata, assert_full_run, champion_card, latest_run
+from serving_check import assert_registered_version_serves_raw_records
 
 from components.studies.digits.sample import write_sample
 from pipelines.local import run_local
@@ -22,3 +23,4 @@ def test_every_step_runs_on_writer_split_unipen_and_learning_happens(tmp_path, l
     assert artifact_metadata(run_dir, "ingest", "dataset")["records"] == 9 * 10 * 3
     assert "| gru64+lr0.01 |" in Path(result.comparison).read_text()
     champion_card(target.registry_uri, "digits")  # one was promoted
+    assert_registered_version_serves_raw_records(target.registry_uri, "digits", run_dir, tmp_path)

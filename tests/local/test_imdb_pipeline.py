@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from pipeline_runs import (
+    artifact_json,
     artifact_metadata,
     assert_full_run,
     champion_card,
@@ -13,6 +14,7 @@ from pipeline_runs import (
     registered_file,
     task_started,
 )
+from serving_check import assert_registered_version_serves_raw_records
 
 from components.registry import Registry
 from pipelines.local import run_local
@@ -43,7 +45,7 @@ def first(tmp_path_factory, imdb_sample, local_target):
     return target, run_local("imdb", imdb_sample, FAST, target)
 
 
-def test_every_step_runs_learning_happens_and_the_model_is_registered(first):
+def test_every_step_runs_learning_happens_and_the_model_is_registered(first, tmp_path):
     target, result = first
     assert result.metrics["accuracy"] > 0.8, "well above chance on the planted signal"
     assert builtins.print.__name__ == "print", "kfp.local's per-task indented print must not outlive the run"
@@ -62,6 +64,7 @@ def test_every_step_runs_learning_happens_and_the_model_is_registered(first):
     assert card["params"]["epochs"] == 4 and card["params"]["seed"] == 42 and card["run_id"].startswith("imdb-")
     assert card["blessing"]["blessed"] and "no champion" in card["blessing"]["reason"]
     assert registered_file(target.registry_uri, card, "saved_model/saved_model.pb").is_file()
+    assert_registered_version_serves_raw_records(target.registry_uri, "imdb", run_dir, tmp_path)
 
 
 def test_a_worse_second_run_is_not_registered_and_says_why(first, imdb_sample):
@@ -73,6 +76,12 @@ def test_a_worse_second_run_is_not_registered_and_says_why(first, imdb_sample):
     run_dir = latest_run(target.pipeline_root)
     blessing = artifact_metadata(run_dir, "evaluate", "evaluation")
     assert blessing["register"] is False and "does not beat the champion" in blessing["reason"]
+    # Like with like: the champion was re-scored on this run's test rows (the same sample, seed and so
+    # rows as the first run's), through its own serving model, so it scores what it scored then.
+    evaluation = artifact_json(run_dir, "evaluate", "evaluation")
+    reason = blessing["reason"]
+    assert f"{worse.metrics['accuracy']:.4f}" in reason and champion_before["version"] in reason
+    assert f"({good.metrics['accuracy']:.4f} on the same test rows (sha256 {evaluation['test_sha256']}))" in reason
     assert not task_started(run_dir, "register")
     assert champion_before is not None and registry.versions("imdb") == [champion_before["version"]]
     assert registry.champion_pointer("imdb") == champion_before

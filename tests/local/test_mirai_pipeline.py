@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from pipeline_runs import assert_full_run, champion_card, latest_run
+from serving_check import assert_registered_version_serves_raw_records
 
 from components.studies.mirai.sample import write_sample
 from pipelines.local import run_local
@@ -34,3 +35,4 @@ def test_every_step_runs_learning_happens_and_the_model_is_registered(tmp_path, 
 
     card = champion_card(target.registry_uri, "mirai")
     assert card["metrics"]["accuracy"] == metrics["accuracy"] and card["params"]["drop_columns"] == 24
+    assert_registered_version_serves_raw_records(target.registry_uri, "mirai", run_dir, tmp_path)

@@ -10,7 +10,7 @@ from components.row_batches import row_batches
 from components.studies.amazon import AmazonParams, sources, text
 from components.studies.amazon.variants import parse_variant
 from components.studies.recipe import Recipe, TrainingExtras
-from components.tables import Table
+from components.tables import Ragged, Table
 from components.vocabulary import Corpus, fit_vocabulary, intern_tokens
 
 
@@ -79,6 +79,15 @@ class AmazonRecipe(Recipe[AmazonParams, Corpus]):
         from components.studies.amazon.schedule import PlateauSchedule
 
         return {"callbacks": [PlateauSchedule(params.plateau_factor, params.plateau_patience)]}
+
+    def serving_inputs(self, raw: Table, prepared: Corpus, rows: np.ndarray, state: dict) -> Ragged:
+        """The reviews' UTF-8 text."""
+        return tables.ragged(raw, "text").take(rows)
+
+    def serving_transform(self, state: dict):
+        from components.studies.amazon.serving import transform
+
+        return transform(state)
 
     def baselines(self, prepared: Corpus, train_rows: np.ndarray, test_rows: np.ndarray) -> dict:
         """TF-IDF + logistic regression on the same rows."""

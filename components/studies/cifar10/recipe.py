@@ -64,6 +64,24 @@ class Cifar10Recipe(Recipe[Cifar10Params, Table]):
 
         return compiled_cnn(variant, params.base_lr)
 
+    def serving_inputs(self, raw: Table, prepared: Table, rows: np.ndarray, state: dict) -> np.ndarray:
+        """The rows' uint8 ``[32, 32, 3]`` images, as read."""
+        return tables.array(raw, "image")[rows]
+
+    def serving_transform(self, state: dict):
+        """Per-image standardisation (``inputs.standardize``) of a uint8 batch named ``image``."""
+        import tensorflow as tf
+
+        from components.studies.cifar10.inputs import standardize
+
+        class Cifar10Transform(tf.Module):
+            input_spec = tf.TensorSpec([None, 32, 32, 3], tf.uint8, name="image")
+
+            def __call__(self, images: tf.Tensor) -> tf.Tensor:
+                return standardize(images)
+
+        return Cifar10Transform(name="cifar10_transform")
+
     def training_extras(self, train: Table, params: Cifar10Params) -> TrainingExtras:
         """The cyclic learning rate, with a half cycle of ``clr_step_epochs`` epochs'
         worth of batches; first, when asked, the learning-rate range test, whose

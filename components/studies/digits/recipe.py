@@ -77,6 +77,23 @@ class DigitsRecipe(Recipe[DigitsParams, Prepared]):
             .prefetch(tf.data.AUTOTUNE)
         )
 
+    def serving_inputs(self, raw: Table, prepared: Prepared, rows: np.ndarray, state: dict) -> np.ndarray:
+        """The trajectories cleaned and resampled (``encode``): the spline stays in
+        Python (docs/studies/digits.md says why)."""
+        return tables.array(self.encode(prepared, rows, state), "xy")
+
+    def serving_transform(self, state: dict):
+        """Nothing: the signature takes the resampled ``[points, 2]`` trajectory named ``xy``."""
+        import tensorflow as tf
+
+        class DigitsTransform(tf.Module):
+            input_spec = tf.TensorSpec([None, int(state["points"]), 2], tf.float32, name="xy")
+
+            def __call__(self, xy: tf.Tensor) -> tf.Tensor:
+                return xy
+
+        return DigitsTransform(name="digits_transform")
+
     def build_model(self, state: dict, params: DigitsParams, variant: str):
         from components.studies.digits.models import recurrent_classifier
 

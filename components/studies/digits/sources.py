@@ -27,10 +27,11 @@ _TAR_MAGIC_OFFSET = 257  # "ustar" in a POSIX tar header
 
 
 def read(path: str) -> Table:
-    return to_table(_traces(path), path)
+    return to_table(traces(path), path)
 
 
-def _traces(path: str) -> Iterator[Trace]:
+def traces(path: str) -> Iterator[Trace]:
+    """Every sample of a pendigits folder, a UNIPEN file or DMD digitsets (``predict`` reads single files)."""
     if os.path.isdir(path):
         official = {name: os.path.join(path, name) for name in OFFICIAL_FILES}
         present = [name for name, p in official.items() if os.path.isfile(p)]

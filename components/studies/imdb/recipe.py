@@ -10,7 +10,7 @@ from components.row_batches import row_batches
 from components.studies.imdb import ImdbParams, sources, text
 from components.studies.imdb.variants import parse_variant
 from components.studies.recipe import Recipe
-from components.tables import Table
+from components.tables import Ragged, Table
 from components.vocabulary import Corpus, fit_vocabulary, intern_tokens
 
 
@@ -73,6 +73,18 @@ class ImdbRecipe(Recipe[ImdbParams, Corpus]):
         from components.studies.imdb.models import dense_classifier
 
         return dense_classifier(parse_variant(variant), int(state["num_words"]), params.learning_rate)
+
+    def serving_inputs(self, raw: Table, prepared: Corpus, rows: np.ndarray, state: dict) -> Ragged:
+        """The reviews' UTF-8 text; for a Keras ``imdb.npz`` source, their word ids in decimal."""
+        if "text" in raw:
+            return tables.ragged(raw, "text").take(rows)
+        ids = tables.ragged(raw, "tokens").take(rows)
+        return Ragged.from_strings(" ".join(map(str, ids[r])) for r in range(len(ids)))
+
+    def serving_transform(self, state: dict):
+        from components.studies.imdb.serving import transform
+
+        return transform(state)
 
     def baselines(self, prepared: Corpus, train_rows: np.ndarray, test_rows: np.ndarray) -> dict:
         """TF-IDF + logistic regression on the same rows."""

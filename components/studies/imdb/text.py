@@ -14,13 +14,18 @@ import numpy as np
 from components.tables import Ragged
 
 _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
-_WORD = re.compile(r"[^\W_]+")
+WORD = re.compile(r"[^\W_]+")
+# Deleted, not split at: "don't" is one word.
+APOSTROPHES = ("'", "\u2019")
 
 
 def tokenize(text: str) -> list[str]:
     """Lowercase, drop ``<br />`` tags and apostrophes, split on everything else
     that is not a letter or digit: "Don't<br />stop!" -> ['dont', 'stop']."""
-    return _WORD.findall(_BREAK.sub(" ", text.lower()).replace("'", "").replace("\u2019", ""))
+    words = _BREAK.sub(" ", text.lower())
+    for apostrophe in APOSTROPHES:
+        words = words.replace(apostrophe, "")
+    return WORD.findall(words)
 
 
 def multi_hot_columns(tokens: Ragged, lexicon: list, vocabulary: list) -> Ragged:

@@ -85,6 +85,32 @@ class MiraiRecipe(Recipe[MiraiParams, Prepared]):
 
         return dnn_for(parse_variant(variant), int(state["features"]), params.learning_rate)
 
+    def serving_inputs(self, raw: Table, prepared: Prepared, rows: np.ndarray, state: dict) -> np.ndarray:
+        """The rows' raw feature columns (the source's columns less its row index), float32."""
+        return prepared.features[rows].astype(np.float32, copy=False)
+
+    def serving_transform(self, state: dict):
+        """The column drop and the training rows' standardisation, in float64 as
+        ``transforms.standardize`` computes it, of raw rows named ``features``."""
+        import tensorflow as tf
+
+        scaler = state["scaler"]
+        first = int(scaler["first_column"])
+
+        class MiraiTransform(tf.Module):
+            input_spec = tf.TensorSpec([None, first + int(state["features"])], tf.float32, name="features")
+
+            def __init__(self) -> None:
+                super().__init__(name="mirai_transform")
+                self.mean = tf.constant(scaler["mean"], tf.float64)
+                self.std = tf.constant(scaler["std"], tf.float64)
+
+            def __call__(self, features: tf.Tensor) -> tf.Tensor:
+                kept = tf.cast(features[:, first:], tf.float64)
+                return tf.cast((kept - self.mean) / self.std, tf.float32)
+
+        return MiraiTransform()
+
     def training_extras(self, train: Table, params: MiraiParams) -> TrainingExtras:
         """Balanced class weights from this training table's labels (so each CV fold gets its own)."""
         return (
