@@ -7,7 +7,7 @@ import inspect
 
 from components.names import did_you_mean
 from components.studies import ParameterError, RunParams, get_study
-from components.studies.base import coerce
+from components.studies.base import VARIANT_SETTINGS, coerce
 
 
 def pipeline_parameters(pipeline) -> dict[str, inspect.Parameter]:
@@ -26,6 +26,17 @@ def parse_assignments(pairs: list[str]) -> dict[str, str]:
     return values
 
 
+def with_preset(study: str, preset: str | None, assignments: dict[str, str]) -> dict[str, str]:
+    """``assignments`` over the study's named configuration ``preset`` (none: unchanged)."""
+    if not preset:
+        return assignments
+    presets = get_study(study).params.PRESETS
+    if preset not in presets:
+        known = ", ".join(presets) or "none"
+        raise ParameterError(f"unknown preset {preset!r} for {study}{did_you_mean(preset, presets)}; known: {known}")
+    return {**{k: str(v) for k, v in presets[preset].items()}, **assignments}
+
+
 def resolve(study: str, pipeline, assignments: dict[str, str]) -> dict:
     """Typed arguments for ``pipeline``; unknown names and bad values are errors naming them.
     A deprecated name (``Params.RENAMED``) is taken as its replacement, with a message saying so."""
@@ -36,6 +47,10 @@ def resolve(study: str, pipeline, assignments: dict[str, str]) -> dict:
         named = ", ".join(name + did_you_mean(name, signature) for name in unknown)
         raise ParameterError(f"unknown parameter(s) {named} for {study}; known: {', '.join(signature)}")
     typed = {k: coerce(k, signature[k].annotation, v) for k, v in assignments.items()}
+    fixed = [name for name in VARIANT_SETTINGS if name in typed]
+    if fixed and "fixed_settings" in signature and "fixed_settings" not in typed:
+        # A setting the user gives by name is meant for every variant, over a variant's own (base.for_variant).
+        typed["fixed_settings"] = ",".join(fixed)
     study_fields = {f.name for f in get_study(study).params.fields()}
     get_study(study).params.from_mapping({k: v for k, v in typed.items() if k in study_fields})
     run_fields = {f.name for f in RunParams.fields()}
