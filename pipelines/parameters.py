@@ -26,6 +26,15 @@ def parse_assignments(pairs: list[str]) -> dict[str, str]:
     return values
 
 
+def fixing_named_settings(overrides: dict) -> dict:
+    """``overrides`` with ``fixed_settings`` naming the variant settings among them (unless it is given):
+    a setting someone gives by name is meant for every variant, over a variant's own (``for_variant``)."""
+    named = [name for name in VARIANT_SETTINGS if name in overrides]
+    if not named or "fixed_settings" in overrides:
+        return overrides
+    return {**overrides, "fixed_settings": ",".join(named)}
+
+
 def with_preset(study: str, preset: str | None, assignments: dict[str, str]) -> dict[str, str]:
     """``assignments`` over the study's named configuration ``preset`` (none: unchanged)."""
     if not preset:
@@ -46,11 +55,7 @@ def resolve(study: str, pipeline, assignments: dict[str, str]) -> dict:
     if unknown:
         named = ", ".join(name + did_you_mean(name, signature) for name in unknown)
         raise ParameterError(f"unknown parameter(s) {named} for {study}; known: {', '.join(signature)}")
-    typed = {k: coerce(k, signature[k].annotation, v) for k, v in assignments.items()}
-    fixed = [name for name in VARIANT_SETTINGS if name in typed]
-    if fixed and "fixed_settings" in signature and "fixed_settings" not in typed:
-        # A setting the user gives by name is meant for every variant, over a variant's own (base.for_variant).
-        typed["fixed_settings"] = ",".join(fixed)
+    typed = fixing_named_settings({k: coerce(k, signature[k].annotation, v) for k, v in assignments.items()})
     study_fields = {f.name for f in get_study(study).params.fields()}
     get_study(study).params.from_mapping({k: v for k, v in typed.items() if k in study_fields})
     run_fields = {f.name for f in RunParams.fields()}
