@@ -92,3 +92,11 @@ def test_a_fit_runs_the_variants_own_epochs():
     own = DigitsParams(epochs=5, batch_size=12, variants="gru64+epochs2")
     _, curves = fit_model(RECIPE, own, "gru64+epochs2", {"points": 4, "reverse_augment": False}, table, None, seed=0)
     assert len(curves["loss"]) == 2, "the variant's 2 epochs, not the study's 5"
+
+
+def test_the_model_card_records_what_the_variant_trained_with():
+    from components.steps.register import model_card
+
+    used = {"epochs": 30, "batch_size": 512, "learning_rate": 0.01}
+    evaluation = {"accuracy": 0.8, "blessing": {"blessed": True}, "trained_with": used}
+    assert model_card(evaluation, {}, {"epochs": 20}, "image", "run")["trained_with"] == used
