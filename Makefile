@@ -8,8 +8,11 @@ SAMPLE_DIR ?= out/samples/imdb
 DEMO_REGISTRY ?= out/demo/registry
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
+# Real data for make reproduce; a study whose data is not there is skipped, and the page says so.
+DATASETS ?= ../shared/datasets
+REPRODUCE_ARGS ?=
 
-.PHONY: help install demo test lint format bench compile clean
+.PHONY: help install demo test lint format bench reproduce compile clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -42,6 +45,9 @@ format: $(STAMP) ## apply ruff's formatter and its safe fixes
 
 bench: $(STAMP) ## measure ours against the seed notebooks into docs/benchmarks.* (~25 min; BENCH_ARGS=--quick)
 	$(PYTHON) -m bench $(BENCH_ARGS)
+
+reproduce: $(STAMP) ## run each study on its real data (DATASETS=dir) and write docs/results.md from the runs (hours)
+	$(PYTHON) -m pipelines.reproduce --datasets $(DATASETS) $(REPRODUCE_ARGS)
 
 compile: $(STAMP) ## compile every study's pipeline to out/compiled
 	$(VENV)/bin/kfp-studies compile --all -o out/compiled

@@ -119,6 +119,7 @@ def fit_model(
     have read next. The precision policy is set for this fit only."""
     import tensorflow as tf
 
+    p = p.for_variant(variant)  # the variant's own epochs, batch size and rate, where it has them
     keras.utils.set_random_seed(seed)
     checkpoint = EpochCheckpoint(checkpoint_uri) if checkpoint_uri else None
     chosen = devices.training_devices()

@@ -29,7 +29,7 @@ from pipelines import (
     submit_command,
     target_commands,
 )
-from pipelines.cli_options import add_target_options, target_and_parameters
+from pipelines.cli_options import add_preset_option, add_target_options, study_assignments, target_and_parameters
 from pipelines.cron import CronError
 from pipelines.kfp_api import WaitTimeout
 from pipelines.local import PipelineFailed
@@ -67,6 +67,8 @@ def _list(args) -> None:
         print(f"{study.name}: {study.title}")
         print(f"  sources: {'; '.join(study.source_formats)}")
         _print_params(study.params)
+        for name, values in study.params.PRESETS.items():
+            print(f"  preset {name}: " + " ".join(f"{k}={v}" for k, v in values.items()))
         print()
     print("every study also has:")
     _print_params(RunParams)
@@ -106,7 +108,7 @@ def _run(args) -> None:
     get_study(args.study)
     if "://" not in args.source and not os.path.exists(args.source):
         raise FileNotFoundError(f"source not found: {args.source}")
-    overrides = resolve(args.study, build_pipeline(args.study, target), assignments)
+    overrides = resolve(args.study, build_pipeline(args.study, target), study_assignments(args, assignments))
     start = time.perf_counter()
     result = run_local(args.study, args.source, overrides, target)
     print(f"\n{args.study}: pipeline finished in {time.perf_counter() - start:.1f} s")
@@ -166,6 +168,7 @@ def parser() -> argparse.ArgumentParser:
         set_help="override a pipeline parameter (repeatable; see 'kfp-studies list'), "
         "or a target field with target.FIELD=VALUE",
     )
+    add_preset_option(p)
     p.set_defaults(func=_run)
 
     submit_command.add_parser(sub)

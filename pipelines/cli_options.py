@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from pipelines.parameters import parse_assignments
+from pipelines.parameters import parse_assignments, with_preset
 from pipelines.targets import Target, get_target, split_assignments
 
 
@@ -47,3 +47,16 @@ def target_and_parameters(args) -> tuple[Target, dict[str, str]]:
     """The command's target (with its ``--set target.*`` overrides) and the other assignments, as text."""
     overrides, rest = split_assignments(parse_assignments(args.set))
     return get_target(args.target, args.targets, overrides), rest
+
+
+def add_preset_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--preset",
+        metavar="NAME",
+        help="start from the study's named configuration NAME ('kfp-studies list' shows them); --set overrides it",
+    )
+
+
+def study_assignments(args, assignments: dict[str, str]) -> dict[str, str]:
+    """The command's pipeline-parameter assignments over its ``--preset``, if it has one."""
+    return with_preset(args.study, getattr(args, "preset", None), assignments)

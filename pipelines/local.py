@@ -13,6 +13,7 @@ import warnings
 from dataclasses import dataclass
 
 from pipelines.compile import build_pipeline
+from pipelines.parameters import fixing_named_settings
 from pipelines.targets import LOCAL, Target
 
 _EXCEPTION_LINE = re.compile(r"^\s*((?:\w+\.)*\w*(?:Error|Exception|Exists|NotFound|Failed|Pickle|Path)): (.+)$")
@@ -71,6 +72,7 @@ def run_local(study: str, source: str, overrides: dict | None = None, target: Ta
         runner=runner or local.SubprocessRunner(use_venv=False), pipeline_root=target.pipeline_root, raise_on_error=True
     )
     pipeline = build_pipeline(study, target)
+    overrides = fixing_named_settings(overrides or {})  # as the CLI gives them: named settings win
     source = _absolute(source)
     tee = _StdoutTee(sys.stdout)
     try:

@@ -6,7 +6,7 @@ import contextlib
 import sys
 
 from components.studies import STUDIES, get_study
-from pipelines.cli_options import add_target_options, target_and_parameters
+from pipelines.cli_options import add_preset_option, add_target_options, study_assignments, target_and_parameters
 from pipelines.targets import TargetError
 
 # What google.auth's DefaultCredentialsError means for a user of this command, and the two fixes.
@@ -53,7 +53,7 @@ def _submit(args) -> int:
     from pipelines.submit import submit
 
     target, assignments = target_and_parameters(args)
-    arguments = typed_parameters(args.study, target, assignments)
+    arguments = typed_parameters(args.study, target, study_assignments(args, assignments))
     if args.timeout is not None and not args.wait:
         print("note: --timeout applies to --wait only", file=sys.stderr)
     with backend_errors(target):
@@ -85,6 +85,7 @@ def add_parser(sub) -> None:
     p = sub.add_parser("submit", help="submit one run to Kubeflow Pipelines or Vertex AI")
     p.add_argument("study", help=f"one of: {', '.join(STUDIES)}")
     add_target_options(p, default=None, required=True)
+    add_preset_option(p)
     p.add_argument("--experiment", help="experiment of the run (default: the target's, else kfp-studies)")
     p.add_argument("--name", help="run name (default: STUDY-TARGET-TIMESTAMP)")
     p.add_argument("--package", metavar="FILE", help="submit this compiled package instead of compiling the study")

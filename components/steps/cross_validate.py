@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
@@ -34,6 +34,8 @@ class FoldScore:
     train_rows: int
     held_out_rows: int
     seconds_per_epoch: float
+    # What the variant trained with (TrainingParams.settings_used): epochs, batch size, learning rate.
+    settings: dict = field(default_factory=dict)
 
 
 def run_fold(
@@ -47,7 +49,8 @@ def run_fold(
     from components.training import evaluate_model, fit_model, majority_class
 
     spec = get_study(study)
-    p = spec.params.from_mapping(params)
+    study_params = spec.params.from_mapping(params)
+    p = study_params.for_variant(variant)
     recipe = spec.recipe()
     raw = tables.load(raw_path)
     labels, group = tables.array(raw, "label"), tables.optional_array(raw, "group")
@@ -67,6 +70,7 @@ def run_fold(
         len(fit_rows),
         len(held_rows),
         float(np.mean(curves["epoch_seconds"])),
+        study_params.settings_used(variant),
     )
 
 
@@ -80,6 +84,7 @@ def summarize(scores: list[FoldScore]) -> dict:
             "mean_accuracy": float(np.mean([s.accuracy for s in folds])),
             "std_accuracy": float(np.std([s.accuracy for s in folds])),
             "seconds_per_epoch": float(np.mean([s.seconds_per_epoch for s in folds])),
+            "settings": folds[0].settings,
             "folds": [asdict(s) for s in sorted(folds, key=lambda s: s.fold)],
         }
         for variant, folds in by_variant.items()
@@ -87,12 +92,19 @@ def summarize(scores: list[FoldScore]) -> dict:
 
 
 def comparison_markdown(summary: dict) -> str:
-    """The comparison table, as seed 000 laid it out: model, CV mean (± std), per-fold scores."""
-    lines = ["| model | CV mean (± std) | folds | s/epoch |", "|---|---|---|---|"]
+    """The comparison table, as seed 000 laid it out: model, CV mean (± std), per-fold scores, and
+    what each variant trained with (they may differ: ``TrainingParams.for_variant``)."""
+    lines = [
+        "| model | CV mean (± std) | folds | epochs | batch | learning rate | s/epoch |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for variant, s in sorted(summary.items(), key=lambda kv: -kv[1]["mean_accuracy"]):
         folds = ", ".join(f"{f['accuracy']:.2%}" for f in s["folds"])
+        used = s.get("settings") or {}
+        rate = used.get("learning_rate")
         lines.append(
             f"| {variant} | {s['mean_accuracy']:.2%} (±{s['std_accuracy']:.2%}) | {folds} | "
+            f"{used.get('epochs', '?')} | {used.get('batch_size', '?')} | {'' if rate is None else f'{rate:g}'} | "
             f"{s['seconds_per_epoch']:.2f} |"
         )
     return "\n".join(lines) + "\n"

@@ -71,6 +71,7 @@ def run_evaluate(
     majority = majority_class(tables.array(tables.load(inputs.train), "label"))
     result = evaluate_model(recipe, p, model, load_state(inputs.state), test, majority)
     result["baselines"] = baselines
+    result["trained_with"] = p.settings_used(variant)  # the variant's own settings may differ from p's
     with open(inputs.history, encoding="utf-8") as f:
         history = json.load(f)
     predicted = np.asarray(result.pop("predicted"))
@@ -90,7 +91,14 @@ def run_evaluate(
     if recipe.draws_examples:
         rows = misclassified_rows(labels, predicted, GRID_SIZE)
         examples = report.example_grid(recipe.draw_example, test, rows, labels, predicted, list(recipe.CLASS_NAMES))
-    facts = {"study": study, "variant": variant, "test rows": len(test["label"]), "epochs": len(history["loss"])}
+    facts = {
+        "study": study,
+        "variant": variant,
+        "test rows": len(test["label"]),
+        "epochs": len(history["loss"]),
+        "batch size": result["trained_with"]["batch_size"],
+        "learning rate": result["trained_with"]["learning_rate"],
+    }
     with open(report_path, "w", encoding="utf-8") as f:
         f.write(report.render(f"{spec.title}: evaluation", result, history, facts, examples))
     log.info(

@@ -42,6 +42,8 @@ def model_card(evaluation: dict, dataset: dict, params: dict, image: str, run_id
             k: dataset.get(k) for k in ("source", "source_sha256", "source_bytes", "records", "dataset_sha256")
         },
         "params": params,
+        # What the chosen variant trained with; its own settings may differ from params (for_variant).
+        "trained_with": evaluation.get("trained_with", {}),
         "code_version": code_version(),
         "image": image,
         "run_id": run_id,

@@ -42,7 +42,8 @@ def run_train(
     checkpointed there under an address derived from everything that
     determines the fit, so a rerun of the same task resumes."""
     spec = get_study(study)
-    p = spec.params.from_mapping(params)
+    study_params = spec.params.from_mapping(params)
+    p = study_params.for_variant(variant)
     recipe = spec.recipe()
     state = load_state(inputs.state)
     train, validation = tables.load(inputs.train), tables.load(inputs.validation)
@@ -51,7 +52,7 @@ def run_train(
         train, validation_data = tables.concat([train, validation]), None
     elif tables.num_rows(validation) == 0:
         validation_data = None
-    log.info("training %s on %d rows for %d epochs", variant, tables.num_rows(train), p.epochs)
+    log.info("training %s on %d rows for %d epochs, batch %d", variant, tables.num_rows(train), p.epochs, p.batch_size)
     identity = {
         "task": "train",
         "variant": variant,
@@ -69,7 +70,7 @@ def run_train(
     return {
         "variant": variant,
         "train_rows": tables.num_rows(train),
-        "epochs": p.epochs,
+        **study_params.settings_used(variant),
         "final_loss": curves["loss"][-1],
         "final_accuracy": curves["accuracy"][-1],
     }

@@ -88,6 +88,9 @@ class Params:
     # keeps accepting the old name, with a deprecation message. (``validation_size`` was a row count in
     # some studies and a fraction in others, so each study says which of the two it became.)
     RENAMED: ClassVar[Mapping[str, str]] = {}
+    # Named configurations a user picks with ``--preset NAME`` (``--set`` values override them): the
+    # seed's own schedule stays available by name where the defaults are what reproduces its result.
+    PRESETS: ClassVar[Mapping[str, Mapping[str, Any]]] = {}
 
     @classmethod
     def fields(cls) -> tuple[dataclasses.Field, ...]:
@@ -135,6 +138,20 @@ class Params:
         return dataclasses.asdict(self)
 
 
+# The training settings a variant may fix for itself; ``fixed_settings`` names a subset of them.
+VARIANT_SETTINGS = ("epochs", "batch_size", "learning_rate")
+
+
+@dataclass(frozen=True)
+class VariantSettings:
+    """Training settings a variant fixes for itself, as the seed trained that model (e.g. amazon's
+    model 10: 30 epochs, batch 512, Adam at 0.01); None leaves the study parameter in charge."""
+
+    epochs: int | None = None
+    batch_size: int | None = None
+    learning_rate: float | None = None
+
+
 @dataclass(frozen=True)
 class TrainingParams(Params):
     """The parameters every training study shares, and their checks.
@@ -147,7 +164,13 @@ class TrainingParams(Params):
 
     The validation hold-out has one name per unit: ``validation_rows`` (a row
     count) or ``validation_fraction`` (a fraction of the training rows). At
-    most one of them is non-zero; both zero holds nothing out."""
+    most one of them is non-zero; both zero holds nothing out.
+
+    A variant may fix its own epochs, batch size and learning rate (the seed
+    trained some models differently from the rest): :meth:`for_variant` gives
+    the parameters a variant trains with, and ``fixed_settings`` says which
+    study parameters win over the variants' own (the CLI fills it with those
+    the user sets)."""
 
     test_fraction: float = param(
         0.0,
@@ -166,6 +189,12 @@ class TrainingParams(Params):
     epochs: int = param(1, "train", "training epochs")
     batch_size: int = param(32, "train", "minibatch size")
     fit_on_validation: bool = param(False, "train", "also fit the final model on the validation rows")
+    fixed_settings: str = param(
+        "",
+        "train",
+        "comma-separated training settings (epochs, batch_size, learning_rate) that every variant trains with, "
+        "even one that fixes its own; kfp-studies adds each of them you --set",
+    )
     cv_folds: int = param(3, "cross_validate", "folds of the cross-validation (0: skip it, with a single variant)")
     variants: str = param("", "cross_validate", "comma-separated model variants compared by CV, the best then trained")
 
@@ -189,6 +218,11 @@ class TrainingParams(Params):
             )
         for name in variants:
             self.check_variant(name)
+        unknown = sorted(set(self.fixed_names()) - set(VARIANT_SETTINGS))
+        if unknown:
+            raise ParameterError(
+                f"fixed_settings names {', '.join(unknown)}; a variant's own settings are {', '.join(VARIANT_SETTINGS)}"
+            )
 
     def _check_hold_outs(self) -> None:
         if not 0.0 <= self.test_fraction < 1.0:
@@ -212,6 +246,39 @@ class TrainingParams(Params):
 
     def check_variant(self, name: str) -> None:
         """Raise ParameterError when the study has no model called ``name``."""
+
+    def variant_settings(self, name: str) -> VariantSettings:
+        """The training settings the variant ``name`` fixes for itself (the seed's, or its name's
+        options); a study whose variants fix none keeps this default."""
+        return VariantSettings()
+
+    def fixed_names(self) -> list[str]:
+        """The comma-separated ``fixed_settings`` parameter as a list."""
+        return [v.strip() for v in self.fixed_settings.split(",") if v.strip()]
+
+    def for_variant(self, name: str) -> Self:
+        """These parameters as the variant ``name`` trains with them.
+
+        Precedence, highest first: a setting named in ``fixed_settings`` (the CLI names every
+        one the user sets), then the variant's own (:meth:`variant_settings`), then the study
+        parameter. A study without a ``learning_rate`` parameter keeps a variant's rate in the
+        variant (its model builder reads it there)."""
+        own = dataclasses.asdict(self.variant_settings(name))
+        fixed = set(self.fixed_names())
+        changes = {
+            key: value for key, value in own.items() if value is not None and key not in fixed and hasattr(self, key)
+        }
+        return dataclasses.replace(self, **changes) if changes else self
+
+    def settings_used(self, name: str) -> dict[str, Any]:
+        """What the variant ``name`` trains with, for the records: epochs, batch size and learning
+        rate (the variant's own rate where the study has no ``learning_rate`` parameter; None where
+        neither names one)."""
+        resolved = self.for_variant(name)
+        rate = getattr(resolved, "learning_rate", None)
+        if rate is None:
+            rate = self.variant_settings(name).learning_rate
+        return {"epochs": resolved.epochs, "batch_size": resolved.batch_size, "learning_rate": rate}
 
 
 def shared(name: str, default: Any, help: str | None = None) -> Any:

@@ -68,6 +68,10 @@ def test_variants_by_short_or_seed_name_with_an_optional_learning_rate():
         parse_variant("gru65")
     with pytest.raises(ParameterError, match="unknown option 'dropout'"):
         parse_variant("gru64+dropout")
+    own = parse_variant("deep_gru+epochs80+batch600")
+    assert (own.epochs, own.batch_size) == (80, 600) and parse_variant("deep_gru").epochs is None
+    with pytest.raises(ParameterError, match="unknown option 'epochs0'"):
+        parse_variant("gru64+epochs0")
 
 
 def test_the_cudnn_twin_is_the_same_network_without_recurrent_dropout():
@@ -77,10 +81,15 @@ def test_the_cudnn_twin_is_the_same_network_without_recurrent_dropout():
     assert parse_variant("deep_bilstm+cudnn+lr0.001").learning_rate == 0.001
 
 
-def test_parameters_default_to_the_seed_and_are_checked():
+def test_parameters_default_to_the_two_hour_comparison_and_the_seed_preset_names_every_network():
     p = DigitsParams()
     assert (p.points, p.epochs, p.batch_size, p.cv_folds) == (50, 40, 300, 3)
-    assert [parse_variant(v).seed_name for v in p.variants.split(",")] == [
+    assert [(parse_variant(v).seed_name, p.settings_used(v)["epochs"]) for v in p.variant_names()] == [
+        ("Regularized64GRU", 30),
+        ("Regularized4x64GRU", 20),
+    ]
+    seed = DigitsParams.from_mapping(DigitsParams.PRESETS["seed"])
+    assert [parse_variant(v).seed_name for v in seed.variant_names()] == [
         "RegularizedDeepGRU",
         "RegularizedDeepLSTM",
         "RegularizedDeepBidirectionalLSTM",
@@ -88,6 +97,8 @@ def test_parameters_default_to_the_seed_and_are_checked():
         "Regularized64GRU",
         "Regularized4x64GRU",
     ]
+    # The seed's epochs per network: 40 (the study's), 64GRU 80, 1024GRU 20.
+    assert [seed.settings_used(v)["epochs"] for v in seed.variant_names()] == [40, 40, 40, 20, 80, 40]
     with pytest.raises(ParameterError, match="variant 'lstm9'"):
         DigitsParams.from_mapping({"variants": "gru64,lstm9"})
     with pytest.raises(ParameterError, match="points"):

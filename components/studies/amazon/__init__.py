@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from components.studies.base import ParameterError, Study, TrainingParams, param, shared
+from components.studies.base import ParameterError, Study, TrainingParams, VariantSettings, param, shared
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,9 @@ class AmazonParams(TrainingParams):
     )
     epochs: int = shared("epochs", 20)
     batch_size: int = shared("batch_size", 1024)
-    learning_rate: float = param(0.001, "train", "Adam learning rate (a variant that fixes its own keeps it)")
+    learning_rate: float = param(
+        0.001, "train", "Adam learning rate (a variant that fixes its own keeps it, unless you set this)"
+    )
     plateau_factor: float = param(0.5, "train", "learning-rate factor when the monitored loss stops improving")
     plateau_patience: int = param(5, "train", "epochs without improvement before the learning rate drops")
     batchnorm_momentum: float = param(
@@ -63,6 +65,13 @@ class AmazonParams(TrainingParams):
         from components.studies.amazon.variants import parse_variant
 
         parse_variant(name)
+
+    def variant_settings(self, name: str) -> VariantSettings:
+        """The seed's own epochs, batch size and rate for models 7 and 10 (docs/studies/amazon.md)."""
+        from components.studies.amazon.variants import parse_variant
+
+        spec = parse_variant(name)
+        return VariantSettings(spec.epochs, spec.batch_size, spec.learning_rate)
 
 
 STUDY = Study(

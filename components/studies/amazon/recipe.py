@@ -64,12 +64,11 @@ class AmazonRecipe(Recipe[AmazonParams, Corpus]):
     def build_model(self, state: dict, params: AmazonParams, variant: str):
         from components.studies.amazon.models import recurrent_classifier
 
-        spec = parse_variant(variant)
         return recurrent_classifier(
-            spec,
+            parse_variant(variant),
             len(state["vocabulary"]) + text.FIRST_WORD,
             int(state["sequence_length"]),
-            spec.learning_rate or params.learning_rate,
+            params.for_variant(variant).learning_rate,
             params.batchnorm_momentum,
             name=variant,
         )

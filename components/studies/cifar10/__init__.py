@@ -8,23 +8,41 @@ from components.studies.base import ParameterError, Study, TrainingParams, param
 OPTIMIZERS = ("sgd", "rmsprop", "adagrad", "adadelta", "adam")
 
 
+# The seed's first schedule: SGD under the cyclic rate, batch 500, 300 epochs, no crops, 10,000 images
+# held out. It reached 0.56 validation accuracy; the seed's 0.7646 came from later stages, whose
+# conclusion (Adam with the cyclic rate) the defaults follow (docs/studies/cifar10.md).
+SEED_SGD = {
+    "variants": "sgd",
+    "cv_folds": 2,
+    "validation_rows": 10000,
+    "pad_crop": 0,
+    "epochs": 300,
+    "batch_size": 500,
+    "base_lr": 0.001,
+    "max_lr": 0.01,
+    "clr_step_epochs": 2,
+}
+
+
 @dataclass(frozen=True)
 class Cifar10Params(TrainingParams):
     RENAMED = {"validation_size": "validation_rows"}
+    PRESETS = {"seed-sgd": SEED_SGD}
 
     validation_rows: int = shared(
-        "validation_rows", 10000, "training images held out for validation (without replacement)"
+        "validation_rows", 5000, "training images held out for validation (without replacement)"
     )
     pad_crop: int = param(
-        0,
+        4,
         "preprocess",
-        "pixels of zero padding around each training image before a random 32x32 crop (0: off, as in the seed)",
+        "pixels of zero padding around each training image before a random 32x32 crop (0: off, as in the seed; "
+        "4 was on the seed's to-do list)",
     )
-    epochs: int = shared("epochs", 300, "training epochs (the seed's cyclic-LR model ran 300)")
-    batch_size: int = shared("batch_size", 500)
-    base_lr: float = param(0.001, "train", "lowest learning rate of the triangular cycle")
-    max_lr: float = param(0.01, "train", "highest learning rate of the triangular cycle")
-    clr_step_epochs: int = param(2, "train", "half a learning-rate cycle, in epochs' worth of batches")
+    epochs: int = shared("epochs", 45, "training epochs (the seed's first, SGD schedule ran 300: preset seed-sgd)")
+    batch_size: int = shared("batch_size", 128)
+    base_lr: float = param(0.0003, "train", "lowest learning rate of the triangular cycle")
+    max_lr: float = param(0.0015, "train", "highest learning rate of the triangular cycle")
+    clr_step_epochs: int = param(3, "train", "half a learning-rate cycle, in epochs' worth of batches")
     lr_range_epochs: int = param(
         0,
         "train",
@@ -34,12 +52,12 @@ class Cifar10Params(TrainingParams):
     fit_on_validation: bool = shared("fit_on_validation", False, "also fit on the validation images (the seed did not)")
     cv_folds: int = shared(
         "cv_folds",
-        2,
+        0,
         "folds of the cross-validation; every fold trains a full model (0: skip it, with a single variant)",
     )
     variants: str = shared(
         "variants",
-        "sgd",
+        "adam",
         f"comma-separated optimizers compared by CV, each with the cyclic LR: {', '.join(OPTIMIZERS)}",
     )
 

@@ -5,9 +5,11 @@ builder in ``models.py`` turns any of them into a model. Parsing is pure
 Python so that parameters can be checked when a pipeline is compiled.
 
 A variant is a short name (or the seed's class name) optionally followed by
-``+lrRATE`` to override the seed's learning rate, e.g. ``gru64+lr0.001``, and
-by ``+cudnn`` for the network's cuDNN-eligible twin: the same network without
-recurrent dropout, which keeps Keras off the GPU's cuDNN kernel (docs/gpus.md).
+``+lrRATE`` to override the seed's learning rate, e.g. ``gru64+lr0.001``,
+``+epochsN`` and ``+batchN`` for its own training length and batch (the seed
+trained 64GRU 80 epochs and 1024GRU 20, the rest 40), and by ``+cudnn`` for the
+network's cuDNN-eligible twin: the same network without recurrent dropout,
+which keeps Keras off the GPU's cuDNN kernel (docs/gpus.md).
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ class RecurrentVariant:
     cell_dropout: float = 0.0  # dropout on each cell's inputs
     recurrent_dropout: float = 0.0
     bidirectional: bool = False
+    epochs: int | None = None  # None: the study's epochs parameter
+    batch_size: int | None = None
 
 
 # The seed's LSTMs drop on the cell inputs and recurrent state rather than between layers.
@@ -50,12 +54,13 @@ VARIANTS: dict[str, RecurrentVariant] = {
         bidirectional=True,
         **_LSTM_DROPOUTS,
     ),
-    "gru1024": RecurrentVariant("Regularized1024GRU", "gru", (1024, 1024), (0.5, 0.5), 256, 0.0005),
-    "gru64": RecurrentVariant("Regularized64GRU", "gru", (64, 64), (0.5, 0.5), 32, 0.002),
+    "gru1024": RecurrentVariant("Regularized1024GRU", "gru", (1024, 1024), (0.5, 0.5), 256, 0.0005, epochs=20),
+    "gru64": RecurrentVariant("Regularized64GRU", "gru", (64, 64), (0.5, 0.5), 32, 0.002, epochs=80),
     "gru4x64": RecurrentVariant("Regularized4x64GRU", "gru", (64, 64, 64, 64), (0.3, 0.3, 0.3, 0.5), 32, 0.001),
 }
 _BY_SEED_NAME = {v.seed_name: name for name, v in VARIANTS.items()}
 _LEARNING_RATE = re.compile(r"^lr(\d*\.?\d+(?:e-?\d+)?)$")
+_COUNT = re.compile(r"^(epochs|batch)([1-9]\d*)$")
 
 
 def parse_variant(name: str) -> RecurrentVariant:
@@ -65,16 +70,23 @@ def parse_variant(name: str) -> RecurrentVariant:
     if spec is None:
         raise ParameterError(
             f"variant {name!r}: expected one of {', '.join(VARIANTS)} (or the seed's names "
-            f"{', '.join(_BY_SEED_NAME)}), optionally followed by '+lrRATE' and '+cudnn'"
+            f"{', '.join(_BY_SEED_NAME)}), optionally followed by '+lrRATE', '+epochsN', '+batchN' and '+cudnn'"
         )
     for option in options:
         if option == "cudnn":
             spec = dataclasses.replace(spec, recurrent_dropout=0.0)
             continue
+        count = _COUNT.match(option)
+        if count:
+            if count.group(1) == "epochs":
+                spec = dataclasses.replace(spec, epochs=int(count.group(2)))
+            else:
+                spec = dataclasses.replace(spec, batch_size=int(count.group(2)))
+            continue
         match = _LEARNING_RATE.match(option)
         if not match or float(match.group(1)) <= 0:
             raise ParameterError(
-                f"variant {name!r}: unknown option {option!r}; expected lrRATE, like lr0.001, or cudnn"
+                f"variant {name!r}: unknown option {option!r}; expected lrRATE (like lr0.001), epochsN, batchN or cudnn"
             )
         spec = dataclasses.replace(spec, learning_rate=float(match.group(1)))
     return spec

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from components.studies.base import ParameterError, Study, TrainingParams, param, shared
+from components.studies.base import ParameterError, Study, TrainingParams, VariantSettings, param, shared
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,12 @@ class MiraiParams(TrainingParams):
         from components.studies.mirai.variants import parse_variant
 
         parse_variant(name)
+
+    def variant_settings(self, name: str) -> VariantSettings:
+        """A ``+lrR`` option is the variant's own learning rate."""
+        from components.studies.mirai.variants import parse_variant
+
+        return VariantSettings(learning_rate=parse_variant(name).learning_rate)
 
 
 STUDY = Study(

@@ -55,7 +55,8 @@ def build_dnn(
 
 
 def dnn_for(variant: DnnVariant, input_dim: int, learning_rate: float) -> keras.Model:
-    """The network a variant names; its own ``+lrR`` wins over ``learning_rate``."""
+    """The network a variant names; its own ``+lrR`` wins over ``learning_rate`` (the recipe resolves the
+    rate first, TrainingParams.for_variant, and passes a variant without one)."""
     return build_dnn(
         input_dim,
         variant.n_layers,

@@ -7,6 +7,7 @@ train and evaluate.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from dataclasses import dataclass
 
@@ -83,7 +84,9 @@ class MiraiRecipe(Recipe[MiraiParams, Prepared]):
     def build_model(self, state: dict, params: MiraiParams, variant: str):
         from components.studies.mirai.models import dnn_for
 
-        return dnn_for(parse_variant(variant), int(state["features"]), params.learning_rate)
+        # The rate as TrainingParams.for_variant resolves it: a learning_rate the user set wins over +lrR.
+        spec = dataclasses.replace(parse_variant(variant), learning_rate=None)
+        return dnn_for(spec, int(state["features"]), params.for_variant(variant).learning_rate)
 
     def serving_inputs(self, raw: Table, prepared: Prepared, rows: np.ndarray, state: dict) -> np.ndarray:
         """The rows' raw feature columns (the source's columns less its row index), float32."""

@@ -1,0 +1,160 @@
+"""``make reproduce``: every study on its real data with its documented configuration, each run
+recorded, then ``docs/results.md`` written from those records (``pipelines/results_page.py``).
+
+Each study runs as its own ``kfp-studies run`` process: ``os.wait4`` on it gives the peak resident
+memory of that process and of every step it waited for (Linux folds a reaped child's peak into its
+parent's), per study, which successive runs inside one process could not tell apart. The record is
+written before the run starts and again when it ends, so a run that is stopped or still going is
+reported as unfinished rather than missing.
+
+Usage: ``python -m pipelines.reproduce [--datasets DIR] [--only STUDY ...] [--set STUDY.KEY=VALUE ...]``;
+``--page-only`` rewrites the page from the records already there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import glob
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+from typing import Any
+
+from pipelines import results_page
+from pipelines.reproduction_plan import PLAN, Reproduction
+
+OUT = "out/reproduce"
+PAGE = "docs/results.md"
+
+
+def commit() -> str:
+    """The checkout's commit, marked ``+changes`` when the tree differs from it."""
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], capture_output=True, text=True, check=False).stdout.strip()
+
+    head = git("rev-parse", "--short=12", "HEAD") or "unknown"
+    return head + ("+changes" if git("status", "--porcelain", "--untracked-files=no") else "")
+
+
+def command_line(r: Reproduction, source: str, extra: dict[str, str]) -> list[str]:
+    """The ``kfp-studies run`` arguments: the documented overrides, then this invocation's own."""
+    args = ["run", r.study, "--local", "--source", source]
+    for key, value in {**r.overrides, **extra}.items():
+        args += ["--set", f"{key}={value}"]
+    return args
+
+
+def _write(path: str, record: dict) -> None:
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(record, f, indent=1)
+    os.replace(tmp, path)
+
+
+def outputs(pipeline_root: str) -> dict[str, Any]:
+    """What the run's own outputs hold: evaluate's evaluation JSON, the CV comparison and its means,
+    and the variant train fitted with what it trained with. Missing pieces are left out."""
+    found: dict[str, Any] = {}
+
+    def one(pattern: str) -> str | None:
+        paths = sorted(glob.glob(os.path.join(pipeline_root, "*", pattern)))
+        return paths[-1] if paths else None
+
+    if path := one("evaluate/evaluation"):
+        with open(path, encoding="utf-8") as f:
+            evaluation = json.load(f)
+        keep = ("accuracy", "loss", "macro_f1", "majority_baseline_accuracy", "baselines", "trained_with")
+        found["evaluation"] = {k: evaluation[k] for k in keep if k in evaluation}
+    if path := one("compare-variants/comparison"):
+        with open(path, encoding="utf-8") as f:
+            found["comparison"] = f.read()
+    if path := one("compare-variants/executor_output.json"):
+        with open(path, encoding="utf-8") as f:
+            executor = json.load(f)
+        (metrics,) = executor["artifacts"]["metrics"]["artifacts"]
+        means = {
+            k.removesuffix(".mean_accuracy"): v for k, v in metrics["metadata"].items() if k.endswith(".mean_accuracy")
+        }
+        found["cv_means"] = means
+        found["chosen"] = executor["parameterValues"]["Output"]
+    return found
+
+
+def reproduce(r: Reproduction, datasets: str, extra: dict[str, str], out: str = OUT) -> dict | None:
+    """Run ``r`` and return its record (also in ``OUT/STUDY/record.json``); None when its data is absent."""
+    source = os.path.join(datasets, r.data)
+    if not os.path.exists(source):
+        return None
+    folder = os.path.join(out, r.study)
+    shutil.rmtree(folder, ignore_errors=True)  # a fresh run: no fold scores or cache from an earlier one
+    os.makedirs(folder)
+    args = command_line(r, source, extra)
+    target = [
+        f"target.{k}={os.path.join(folder, k.removesuffix('_uri'))}"
+        for k in ("pipeline_root", "registry_uri", "work_uri")
+    ]
+    record: dict[str, Any] = {
+        "study": r.study,
+        "command": "kfp-studies " + shlex.join(args),
+        "extra": extra,
+        "started": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "commit": commit(),
+        "status": "running",
+        "log": os.path.join(folder, "run.log"),
+    }
+    path = os.path.join(folder, "record.json")
+    _write(path, record)
+    start = time.perf_counter()
+    with open(record["log"], "w", encoding="utf-8") as log:
+        argv = [sys.executable, "-m", "pipelines.cli", *args, *(x for t in target for x in ("--set", t))]
+        child = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(child.pid, 0)
+    record["wall_s"] = round(time.perf_counter() - start, 1)
+    record["peak_rss_mb"] = round(usage.ru_maxrss / 1024, 1)  # Linux reports KiB
+    record["exit_status"] = os.waitstatus_to_exitcode(status)
+    record["status"] = "finished" if record["exit_status"] == 0 else "failed"
+    record.update(outputs(os.path.join(folder, "pipeline_root")))
+    _write(path, record)
+    return record
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m pipelines.reproduce", description=__doc__.split("\n\n")[0])
+    p.add_argument("--datasets", default=os.environ.get("DATASETS", "../shared/datasets"), help="real-data folder")
+    p.add_argument("--only", nargs="+", metavar="STUDY", help="run these studies only (default: all)")
+    p.add_argument("--set", action="append", default=[], metavar="STUDY.KEY=VALUE", help="one run's extra override")
+    p.add_argument("--page-only", action="store_true", help="rewrite the page from the records, run nothing")
+    args = p.parse_args(argv)
+    known = {r.study for r in PLAN}
+    extra: dict[str, dict[str, str]] = {}
+    for item in args.set:
+        key, sep, value = item.partition("=")
+        study, dot, name = key.partition(".")
+        if not (sep and dot and study in known and name):
+            p.error(f"--set expects STUDY.KEY=VALUE with STUDY one of {', '.join(sorted(known))}; got {item!r}")
+        extra.setdefault(study, {})[name] = value
+    unknown = sorted(set(args.only or ()) - known)
+    if unknown:
+        p.error(f"unknown study {', '.join(unknown)}; expected {', '.join(sorted(known))}")
+    if not args.page_only:
+        for r in PLAN:
+            if args.only and r.study not in args.only:
+                continue
+            record = reproduce(r, args.datasets, extra.get(r.study, {}))
+            print(
+                f"{r.study}: " + (f"{record['status']} in {record['wall_s']} s" if record else "data absent, skipped")
+            )
+    with open(PAGE, "w", encoding="utf-8") as f:
+        f.write(results_page.render(PLAN, OUT, args.datasets))
+    print(f"wrote {PAGE}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
