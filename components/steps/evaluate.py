@@ -13,6 +13,7 @@ from components.artifacts import load_model, load_state
 from components.blessing import bless
 from components.registry import Registry
 from components.studies import get_study
+from components.studies.recipe import hook_table
 from components.training import evaluate_model, majority_class
 
 log = logging.getLogger(__name__)
@@ -52,8 +53,8 @@ def run_evaluate(
     p = spec.params.from_mapping(params)
     recipe = spec.recipe()
     model = load_model(inputs.model_dir)
-    test = tables.load(inputs.test)
-    majority = majority_class(tables.array(tables.load(inputs.train), "label"))
+    test = tables.open_table(inputs.test)
+    majority = majority_class(tables.load_columns(inputs.train, ["label"])["label"])
     result = evaluate_model(recipe, p, model, load_state(inputs.state), test, majority)
     result["baselines"] = baselines
     with open(inputs.history, encoding="utf-8") as f:
@@ -63,8 +64,10 @@ def run_evaluate(
     if recipe.draws_examples:
         labels = tables.array(test, "label")
         rows = misclassified_rows(labels, predicted, GRID_SIZE)
-        examples = report.example_grid(recipe.draw_example, test, rows, labels, predicted, list(recipe.CLASS_NAMES))
-    facts = {"study": study, "variant": variant, "test rows": len(test["label"]), "epochs": len(history["loss"])}
+        grid_table = hook_table(test)
+        names = list(recipe.CLASS_NAMES)
+        examples = report.example_grid(recipe.draw_example, grid_table, rows, labels, predicted, names)
+    facts = {"study": study, "variant": variant, "test rows": tables.num_rows(test), "epochs": len(history["loss"])}
     with open(report_path, "w", encoding="utf-8") as f:
         f.write(report.render(f"{spec.title}: evaluation", result, history, facts, examples))
     log.info(

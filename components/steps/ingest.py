@@ -1,4 +1,8 @@
-"""Ingest: fetch a study's source, validate it, write it as a raw table."""
+"""Ingest: fetch a study's source, validate it, write it as a raw table.
+
+A streaming study's source is read and written shard by shard (a folder of
+shards, published only once every shard is written), so its size is not
+bounded by memory; any other study's is one table file, as before."""
 
 from __future__ import annotations
 
@@ -10,7 +14,8 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from components import storage, tables
-from components.files import file_sha256, tree_sha256
+from components.files import path_sha256
+from components.shard_writer import ShardWriter
 from components.studies import get_study
 
 log = logging.getLogger(__name__)
@@ -49,17 +54,21 @@ def run_ingest(study: str, source: str, out_path: str) -> IngestSummary:
     recipe = get_study(study).recipe()
     with tempfile.TemporaryDirectory() as workdir:
         path = local_source(source, workdir)
-        source_sha256, source_bytes = (tree_sha256 if os.path.isdir(path) else file_sha256)(path)
+        source_sha256, source_bytes = path_sha256(path)
         log.info("reading %s (%d bytes, sha256 %s)", source, source_bytes, source_sha256)
-        table = recipe.read(path)
-    tables.save(out_path, table)
-    labels, counts = np.unique(tables.array(table, "label"), return_counts=True)
+        if recipe.streams:
+            with ShardWriter(out_path) as writer:
+                for shard in recipe.read_shards(path):
+                    writer.add(shard)
+        else:
+            tables.save(out_path, recipe.read(path))
+    labels, counts = np.unique(tables.load_columns(out_path, ["label"])["label"], return_counts=True)
     summary = IngestSummary(
         source=source,
         source_sha256=source_sha256,
         source_bytes=source_bytes,
-        records=tables.num_rows(table),
-        dataset_sha256=file_sha256(out_path)[0],
+        records=int(counts.sum()),
+        dataset_sha256=path_sha256(out_path)[0],
         label_counts={str(int(k)): int(v) for k, v in zip(labels, counts, strict=False)},
     )
     log.info("ingested %d records: labels %s", summary.records, summary.label_counts)

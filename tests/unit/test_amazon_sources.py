@@ -32,8 +32,9 @@ def test_compressed_files_are_detected_by_content(tmp_path, opener):
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_every_sample_format_reads_back(tmp_path, fmt):
-    table = sources.read(write_sample(str(tmp_path), format=fmt, per_class=7, seed=3))
-    assert sorted(table["label"].tolist()) == [0] * 7 + [1] * 7
+    table = sources.read(write_sample(str(tmp_path), format=fmt, per_class=18, seed=3))
+    assert sorted(table["label"].tolist()) == [0] * 20 + [1] * 20, "18 training and 2 test reviews per class"
+    assert table["split"].tolist().count(1) == 4
 
 
 @pytest.mark.parametrize(

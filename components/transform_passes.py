@@ -1,0 +1,116 @@
+"""Fit a study's transforms and encode its rows, one raw shard at a time.
+
+Preprocess and every cross-validation fold do the same work: prepare the raw
+rows, fit the state on some of them, encode row sets with it. A raw table
+that ingest wrote as shards is never loaded whole for this: one pass over
+the shards fits the state (the recipe's ``fit_shards``), a second prepares
+each shard again and appends its encoded rows to sharded outputs, so memory
+holds one shard's work at a time whatever the source's size. A raw table in
+one file is one shard, prepared once, and its outputs are single files, as
+before sharding existed; the steps need not know which they have.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from components import tables
+from components.shard_writer import ShardWriter
+from components.studies.recipe import Recipe
+from components.tables import Shards
+
+log = logging.getLogger(__name__)
+
+# The text baselines (TF-IDF + logistic regression) fit in memory on this many rows; a sharded
+# (large) source is subsampled to it, seeded, and the log says so.
+BASELINE_TRAIN_ROWS = 100_000
+BASELINE_TEST_ROWS = 50_000
+
+
+def local_rows(rows: np.ndarray, start: int, stop: int) -> np.ndarray:
+    """The members of ``rows`` in ``[start, stop)``, in their order, numbered from ``start``."""
+    return rows[(rows >= start) & (rows < stop)] - start
+
+
+class PreparedRaw:
+    """The raw table at a path, prepared shard by shard by ``recipe.prepare``.
+
+    Iterating yields ``(first row, row count, prepared)`` per shard. A single
+    shard (or a raw table in one file) is prepared once and kept; several are
+    prepared anew on each pass, so only one is in memory."""
+
+    def __init__(self, recipe: Recipe, raw_path: str):
+        self.recipe = recipe
+        self.stored = tables.open_table(raw_path)
+        self.sharded = isinstance(self.stored, Shards)
+        self._kept: list[tuple[int, int, Any]] = []
+        if not isinstance(self.stored, Shards) or len(self.stored.files) == 1:
+            table = next(iter(self.stored)) if isinstance(self.stored, Shards) else self.stored
+            self._kept = [(0, tables.num_rows(table), recipe.prepare(table))]
+
+    def __iter__(self) -> Iterator[tuple[int, int, Any]]:
+        if self._kept:
+            yield from self._kept
+            return
+        assert isinstance(self.stored, Shards)
+        for start, table in zip(self.stored.offsets(), self.stored, strict=False):
+            yield int(start), tables.num_rows(table), self.recipe.prepare(table)
+
+
+def fit_state(raw: PreparedRaw, rows: np.ndarray, params: Any) -> dict[str, Any]:
+    """The recipe's state fitted on ``rows`` (numbers in the whole raw table), in one pass."""
+    return raw.recipe.fit_shards(
+        ((prepared, local_rows(rows, start, start + count)) for start, count, prepared in raw), params
+    )
+
+
+def encode_to(raw: PreparedRaw, state: dict[str, Any], outputs: list[tuple[str, np.ndarray]]) -> None:
+    """Each ``(path, rows)`` of ``outputs`` encoded and written: shards when the raw table is
+    sharded (all outputs filled in the same pass), else one table file each."""
+    recipe = raw.recipe
+    if not raw.sharded:
+        ((_, _, prepared),) = raw
+        for path, rows in outputs:
+            tables.save(path, recipe.encode(prepared, rows, state))
+        return
+    with contextlib.ExitStack() as stack:
+        writers = [stack.enter_context(ShardWriter(path)) for path, _ in outputs]
+        for start, count, prepared in raw:
+            for writer, (_, rows) in zip(writers, outputs, strict=True):
+                writer.add(recipe.encode(prepared, local_rows(rows, start, start + count), state))
+
+
+def baseline_scores(raw: PreparedRaw, train_rows: np.ndarray, test_rows: np.ndarray, seed: int) -> dict[str, float]:
+    """The recipe's ``baselines`` on these rows; for a sharded raw table on a seeded subsample
+    of at most ``BASELINE_TRAIN_ROWS`` and ``BASELINE_TEST_ROWS``, gathered from the shards."""
+    if not raw.sharded:
+        ((_, _, prepared),) = raw
+        return raw.recipe.baselines(prepared, train_rows, test_rows)
+    rng = np.random.default_rng(seed)
+    train = np.sort(_at_most(train_rows, BASELINE_TRAIN_ROWS, rng))
+    test = np.sort(_at_most(test_rows, BASELINE_TEST_ROWS, rng))
+    if len(train) < len(train_rows) or len(test) < len(test_rows):
+        log.info(
+            "baselines fitted on a seeded subsample of %d of %d training rows, scored on %d of %d test rows",
+            len(train),
+            len(train_rows),
+            len(test),
+            len(test_rows),
+        )
+    assert isinstance(raw.stored, Shards)
+    parts: dict[str, list] = {"train": [], "test": []}
+    for start, table in zip(raw.stored.offsets(), raw.stored, strict=False):
+        stop = int(start) + tables.num_rows(table)
+        parts["train"].append(tables.take(table, local_rows(train, int(start), stop)))
+        parts["test"].append(tables.take(table, local_rows(test, int(start), stop)))
+    prepared = raw.recipe.prepare(tables.concat(parts["train"] + parts["test"]))
+    return raw.recipe.baselines(prepared, np.arange(len(train)), np.arange(len(train), len(train) + len(test)))
+
+
+def _at_most(rows: np.ndarray, most: int, rng: np.random.Generator) -> np.ndarray:
+    return rng.choice(rows, size=most, replace=False) if len(rows) > most else rows
