@@ -19,8 +19,10 @@ SEED = 42
 
 
 def _paths(work: str) -> dict[str, str]:
-    names = ("raw", "train", "validation", "test", "state.json", "model", "history.json", "report.html")
-    return {name.split(".")[0]: os.path.join(work, name) for name in names}
+    """The step files in ``work``, named as ``bench.prepare`` names them (so ``bench.amazon_scale``'s
+    bounded train and evaluate read them too)."""
+    names = ("raw.npz", "train.npz", "validation.npz", "test.npz", "state.json", "model", "history.json")
+    return {name.split(".")[0]: os.path.join(work, name) for name in (*names, "report.html")}
 
 
 def run(study: str, step: str, work: str, source: str, params: dict) -> dict:

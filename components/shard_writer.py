@@ -11,10 +11,12 @@ finds the complete table or nothing, never some of its shards.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from types import TracebackType
 
 from components import tables
@@ -38,7 +40,8 @@ class ShardWriter:
         os.makedirs(parent, exist_ok=True)
         # Named like files.write_temp_beside's temporaries, so storage listings skip it while it is written.
         suffix = ".tmp-" + os.urandom(4).hex()
-        self._temp = tempfile.mkdtemp(dir=parent, prefix=f".{os.path.basename(self.path)}.", suffix=suffix)
+        with self._naming_target():
+            self._temp = tempfile.mkdtemp(dir=parent, prefix=f".{os.path.basename(self.path)}.", suffix=suffix)
         return self
 
     def add(self, table: Table) -> None:
@@ -53,11 +56,19 @@ class ShardWriter:
         self._entries.append({"file": name, "rows": rows})
 
     def _save(self, name: str, table: Table) -> None:
-        """``tables.save`` into the hidden folder; a failure names the table being written, not its shard."""
-        try:
+        with self._naming_target():
             tables.save(os.path.join(self._temp, name), table)
-        except OutputError as exc:
-            raise OutputError(exc.errno, f"cannot write {self.path}: {os.strerror(exc.errno or 0)}") from None
+
+    @contextlib.contextmanager
+    def _naming_target(self) -> Iterator[None]:
+        """An OS error while writing (a full disk, a folder we may not write to) as an OutputError
+        naming the table being written, not the hidden folder or shard it happened in."""
+        try:
+            yield
+        except OSError as exc:
+            if exc.errno is None:
+                raise
+            raise OutputError(exc.errno, f"cannot write {self.path}: {os.strerror(exc.errno)}") from None
 
     @property
     def rows(self) -> int:
@@ -68,7 +79,8 @@ class ShardWriter:
     ) -> None:
         try:
             if kind is None:
-                self._publish()
+                with self._naming_target():
+                    self._publish()
         finally:
             shutil.rmtree(self._temp, ignore_errors=True)
 
