@@ -1,7 +1,8 @@
 """``python -m bench``: run every measurement and write the report (``make bench``).
 
 Measurements, in this order (mirai's training reads what ingest at scale wrote):
-matmul (the machine's float32 rate), ingest at scale, training throughput per
+matmul (the machine's float32 rate), ingest at scale (mirai, and amazon's
+every step at the public pair's size), training throughput per
 study, pipeline overhead, compile. ``--quick`` runs a small plan for
 development and writes under out/bench unless ``--out`` says otherwise.
 """
@@ -16,7 +17,7 @@ import sys
 import time
 from datetime import UTC, datetime
 
-from bench import compile_time, ingest_scale, machine, pipeline_overhead, report, targets, throughput
+from bench import amazon_scale, compile_time, ingest_scale, machine, pipeline_overhead, report, targets, throughput
 from bench.child import LOG_DIR_VARIABLE, REPO, run_child
 from bench.plan import FULL, QUICK
 
@@ -66,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         results["matmul"] = run_child("training:matmul", size=plan.matmul_size)[0]
     if "ingest" in args.only:
         results["ingest"] = ingest_scale.measure(plan, work)
+        results["amazon_scale"] = amazon_scale.measure(plan, work)
     if "training" in args.only:
         mirai_input = results.get("ingest", {}).get("training_input")
         trained = tuple(

@@ -39,6 +39,8 @@ class Plan:
     pipeline_sample: int  # imdb reviews per class and split for the local pipeline run
     pipeline_overrides: dict
     matmul_size: int
+    amazon_per_class: int  # amazon at scale: training reviews per class (the test file has a ninth)
+    scale_batches: int  # amazon at scale: batches trained and predicted to measure those steps' memory
 
     def study(self, name: str) -> StudyPlan:
         return next(s for s in self.studies if s.study == name)
@@ -75,6 +77,8 @@ FULL = Plan(
     pipeline_sample=300,
     pipeline_overrides=_PIPELINE_OVERRIDES,
     matmul_size=2048,
+    amazon_per_class=1_800_000,  # the public pair: 3,600,000 + 400,000 reviews
+    scale_batches=20,
 )
 
 QUICK = Plan(
@@ -90,6 +94,8 @@ QUICK = Plan(
     pipeline_sample=60,
     pipeline_overrides={**_PIPELINE_OVERRIDES, "validation_rows": 40, "epochs": 1},
     matmul_size=512,
+    amazon_per_class=20_000,
+    scale_batches=3,
 )
 
 

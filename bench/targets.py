@@ -4,6 +4,8 @@
   throughput >= 1.5x the seed's and peak RSS <= 0.5x; elsewhere at least
   parity of throughput;
 - ingest at scale: within 2x of the decompression limit, peak RSS under 2 GB;
+- amazon at the public pair's size (issue #14): ingest within 1.5x of
+  ``bzip2 -dc``, and every step under 2 GB peak RSS;
 - compile: TensorFlow not imported (asserted by the measurement itself).
 """
 
@@ -12,6 +14,7 @@ from __future__ import annotations
 DATA_BOUND = ("imdb", "mirai")
 SPEEDUP, MEMORY_SHARE, PARITY = 1.5, 0.5, 1.0
 INGEST_OVER_GZIP, INGEST_RSS_MB = 2.0, 2048.0
+INGEST_OVER_BZIP2, STEP_RSS_MB = 1.5, 2048.0
 
 
 def _goal(name: str, value: float, goal: str, met: bool) -> dict:
@@ -42,6 +45,13 @@ def check(results: dict) -> list[dict]:
         goals.append(
             _goal("mirai ingest + preprocess peak RSS (MB)", rss, f"< {INGEST_RSS_MB:.0f}", rss < INGEST_RSS_MB)
         )
+    scale = results.get("amazon_scale")
+    if scale:
+        ratio = scale["ingest_over_bzip2"]["median"]
+        goals.append(_goal("amazon ingest vs bzip2 -dc", ratio, f"<= {INGEST_OVER_BZIP2}x", ratio <= INGEST_OVER_BZIP2))
+        for step, usage in scale["steps"].items():
+            rss = usage["peak_rss_mb"]["median"]
+            goals.append(_goal(f"amazon {step} peak RSS (MB)", rss, f"< {STEP_RSS_MB:.0f}", rss < STEP_RSS_MB))
     if results.get("compile"):
         goals.append(_goal("compile --all imports TensorFlow", 0.0, "no", not results["compile"]["imports_tensorflow"]))
     return goals

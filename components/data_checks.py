@@ -14,14 +14,15 @@ from math import ceil
 
 import numpy as np
 
-from components import splits
+from components import splits, tables
 from components.studies import ParameterError, TrainingParams
 
 
 def load_split_columns(raw_path: str) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
-    """The raw table's ``label``, ``split`` and ``group`` columns, read without the (large) feature columns."""
-    with np.load(raw_path, allow_pickle=False) as npz:
-        return npz["label"], *(npz[name] if name in npz.files else None for name in ("split", "group"))
+    """The raw table's ``label``, ``split`` and ``group`` columns, read without the (large) feature
+    columns; from every shard of a sharded table."""
+    columns = tables.load_columns(raw_path, ("label", "split", "group"))
+    return columns["label"], columns.get("split"), columns.get("group")
 
 
 def check_against_data(

@@ -59,6 +59,11 @@ def tree_sha256(root: str) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
+def path_sha256(path: str) -> tuple[str, int]:
+    """:func:`tree_sha256` of a folder, :func:`file_sha256` of a file: the digest of an artifact either way."""
+    return (tree_sha256 if os.path.isdir(path) else file_sha256)(path)
+
+
 def is_temp_name(name: str) -> bool:
     """Whether a file name is one of :func:`write_temp_beside`'s, i.e. a write still in progress."""
     return bool(_TEMP_NAME.match(name))

@@ -4,11 +4,19 @@ Every artifact that carries data between steps is a *table*: a dict of
 equal-length numpy columns. Variable-length cells (review text, token ids,
 pen trajectories) are :class:`Ragged` columns, stored as a flat ``values``
 array plus ``row_splits`` offsets, so nothing ever needs ``allow_pickle``.
+
+A table too large for memory is stored as :class:`Shards`: a folder of
+``.npz`` tables of consecutive rows and a manifest listing them
+(``components.shard_writer`` writes it). The functions here accept either,
+so a step reads a label column or counts rows without caring which it has;
+only the study's ``dataset`` hook streams the shards' other columns.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import json
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -19,6 +27,7 @@ from components.files import atomic_write
 
 _RAGGED_VALUES = ".ragged_values"
 _RAGGED_SPLITS = ".ragged_row_splits"
+MANIFEST = "shards.json"
 
 
 @dataclass(frozen=True)
@@ -77,8 +86,74 @@ Column = np.ndarray | Ragged
 Table = dict[str, Column]
 
 
-def num_rows(table: Mapping[str, Column]) -> int:
+@dataclass(frozen=True)
+class Shards:
+    """A table stored as a folder of row shards (``files``, with ``rows`` rows
+    each, in order), read one shard at a time so that no step needs it whole."""
+
+    files: tuple[str, ...]
+    rows: tuple[int, ...]
+
+    def __len__(self) -> int:
+        return sum(self.rows)
+
+    def __iter__(self) -> Iterator[Table]:
+        return (load(path) for path in self.files)
+
+    def offsets(self) -> np.ndarray:
+        """Each shard's first row number in the whole table, and the row count last."""
+        return np.concatenate([[0], np.cumsum(self.rows, dtype=np.int64)])
+
+    def column(self, name: str) -> np.ndarray:
+        """Plain column ``name`` over every shard, reading no other column."""
+        parts = []
+        for path in self.files:
+            with np.load(path, allow_pickle=False) as npz:
+                if name not in npz.files:
+                    raise KeyError(name)
+                parts.append(npz[name])
+        return np.concatenate(parts)
+
+    def has_column(self, name: str) -> bool:
+        with np.load(self.files[0], allow_pickle=False) as npz:
+            return name in npz.files
+
+
+AnyTable = Table | Shards
+"""What a step may hand a study's ``dataset`` hook: a table in memory, or its shards on disk."""
+
+
+def is_sharded(path: str) -> bool:
+    """Whether ``path`` holds a sharded table (a folder with a manifest) rather than one ``.npz``."""
+    return os.path.isdir(path)
+
+
+def open_shards(path: str) -> Shards:
+    """The shards of the folder at ``path``, as its manifest lists them."""
+    with open(os.path.join(path, MANIFEST), encoding="utf-8") as f:
+        manifest = json.load(f)
+    return Shards(
+        tuple(os.path.join(path, entry["file"]) for entry in manifest["shards"]),
+        tuple(int(entry["rows"]) for entry in manifest["shards"]),
+    )
+
+
+def load_columns(path: str, names: Iterable[str]) -> dict[str, np.ndarray]:
+    """Those of the plain columns ``names`` that the table at ``path`` (file or shards) has,
+    reading no other column: the label and split columns of a table too large to load."""
+    stored = open_shards(path) if is_sharded(path) else Shards((path,), (0,))
+    return {name: stored.column(name) for name in names if stored.has_column(name)}
+
+
+def open_table(path: str) -> AnyTable:
+    """The table at ``path``: loaded whole when it is one file, left on disk as :class:`Shards` when a folder."""
+    return open_shards(path) if is_sharded(path) else load(path)
+
+
+def num_rows(table: Mapping[str, Column] | Shards) -> int:
     """The common length of the table's columns; an error if they disagree."""
+    if isinstance(table, Shards):
+        return len(table)
     lengths = {name: len(col) for name, col in table.items()}
     if len(set(lengths.values())) > 1:
         raise ValueError(f"columns have different lengths: {lengths}")
@@ -89,7 +164,7 @@ def take(table: Mapping[str, Column], indices: np.ndarray) -> Table:
     return {name: col.take(indices) if isinstance(col, Ragged) else col[indices] for name, col in table.items()}
 
 
-def concat(tables: list[Mapping[str, Column]]) -> Table:
+def concat(tables: Sequence[Mapping[str, Column]]) -> Table:
     """Rows of several tables with the same columns, one after another."""
     out: Table = {}
     for name, first in tables[0].items():
@@ -129,7 +204,20 @@ def save(path: str, table: Mapping[str, Column]) -> None:
         raise OutputError(exc.errno, f"cannot write {path}: {exc.strerror}") from None
 
 
+def concat_stored(tables: list[AnyTable]) -> AnyTable:
+    """:func:`concat` for tables that may be sharded: shards are joined by listing them, never loaded."""
+    if all(isinstance(t, Shards) for t in tables):
+        shards = cast(list[Shards], tables)
+        return Shards(sum((s.files for s in shards), ()), sum((s.rows for s in shards), ()))
+    if any(isinstance(t, Shards) for t in tables):
+        raise TypeError("cannot join a sharded table with one in memory")
+    return concat(cast(list[Table], tables))
+
+
 def load(path: str) -> Table:
+    """The whole table at ``path`` in memory (a sharded one concatenated): for tables known to be small."""
+    if is_sharded(path):
+        return concat(list(open_shards(path)))
     table: Table = {}
     with np.load(path, allow_pickle=False) as npz:
         for key in npz.files:
@@ -141,18 +229,28 @@ def load(path: str) -> Table:
     return table
 
 
-def array(table: Mapping[str, Column], name: str) -> np.ndarray:
+def array(table: Mapping[str, Column] | Shards, name: str) -> np.ndarray:
     """Column ``name``, which must be a plain array: a reader of a known column
     states its kind once here, and a wrong kind fails naming the column."""
+    if isinstance(table, Shards):
+        return table.column(name)
     column = table[name]
     if isinstance(column, Ragged):
         raise TypeError(f"column {name!r} is ragged; expected a plain array")
     return column
 
 
-def optional_array(table: Mapping[str, Column], name: str) -> np.ndarray | None:
+def column(table: Mapping[str, Column] | Shards, name: str) -> Column:
+    """Column ``name`` of either kind, plain or ragged; of a sharded table, joined over its shards."""
+    if isinstance(table, Shards):
+        return concat([{name: shard[name]} for shard in table])[name]
+    return table[name]
+
+
+def optional_array(table: Mapping[str, Column] | Shards, name: str) -> np.ndarray | None:
     """Column ``name`` as in :func:`array`, or None where the table has no such column."""
-    return array(table, name) if name in table else None
+    present = table.has_column(name) if isinstance(table, Shards) else name in table
+    return array(table, name) if present else None
 
 
 def ragged(table: Mapping[str, Column], name: str) -> Ragged:

@@ -17,8 +17,8 @@ from components import devices, tables
 from components.checkpoints import EpochCheckpoint
 from components.metrics import classification_metrics, predicted_classes
 from components.studies.base import TrainingParams
-from components.studies.recipe import Recipe
-from components.tables import Table
+from components.studies.recipe import Recipe, hook_table
+from components.tables import AnyTable
 
 
 class EpochTimer(keras.callbacks.Callback):
@@ -88,7 +88,7 @@ def _even_shares(dataset, replicas: int):
 
 
 def _validation(
-    recipe: Recipe, validation: Table | None, state: dict[str, Any], batch_size: int, replicas: int, seed: int
+    recipe: Recipe, validation: AnyTable | None, state: dict[str, Any], batch_size: int, replicas: int, seed: int
 ):
     """The validation input, its first batch a multiple of ``replicas`` rows: the
     evaluation inside ``fit`` builds on that batch like training does (a later
@@ -98,7 +98,8 @@ def _validation(
     rows = tables.num_rows(validation)
     if rows < replicas:
         raise ValueError(f"{rows} validation rows cannot give each of {replicas} replicas a row; add rows or drop them")
-    return recipe.dataset(validation, state, replica_batch_size(min(batch_size, rows), replicas), False, seed)
+    batch = replica_batch_size(min(batch_size, rows), replicas)
+    return recipe.dataset(hook_table(validation), state, batch, False, seed)
 
 
 def fit_model(
@@ -106,8 +107,8 @@ def fit_model(
     p: TrainingParams,
     variant: str,
     state: dict[str, Any],
-    train: Table,
-    validation: Table | None,
+    train: AnyTable,
+    validation: AnyTable | None,
     seed: int,
     checkpoint_uri: str = "",
 ) -> tuple[keras.Model, dict[str, list[float]]]:
@@ -136,8 +137,8 @@ def fit_model(
         if steps == 0:
             raise ValueError(f"{rows} training rows cannot give each of {replicas} replicas a row")
         remaining = range(done, p.epochs)
-        data = _even_shares(recipe.dataset(train, state, batch_size, True, seed, remaining), replicas)
-        extras = recipe.training_extras(train, p)
+        data = _even_shares(recipe.dataset(hook_table(train), state, batch_size, True, seed, remaining), replicas)
+        extras = recipe.training_extras(hook_table(train), p)
         saving = [checkpoint.callback(past, precision)] if checkpoint else []
         history = model.fit(
             data.apply(tf.data.experimental.assert_cardinality(steps * len(remaining))),
@@ -175,19 +176,19 @@ def evaluate_model(
     p: TrainingParams,
     model: keras.Model,
     state: dict[str, Any],
-    test: Table,
+    test: AnyTable,
     majority: int,
     extras: bool = True,
 ) -> dict[str, Any]:
     """Loss and classification metrics on ``test``, plus (with ``extras``) the
     study's own ``evaluation_extras`` (e.g. MC-dropout accuracy) when it has
     any. ``predicted`` holds the predicted class of every test row."""
-    data = recipe.dataset(test, state, p.batch_size, shuffle=False, seed=0)
+    data = recipe.dataset(hook_table(test), state, p.batch_size, shuffle=False, seed=0)
     proba = model.predict(data, verbose=0)
     loss = model_loss(model, np.concatenate([np.asarray(y) for _, y in data.as_numpy_iterator()]), proba)
     result = classification_metrics(tables.array(test, "label"), proba, list(recipe.CLASS_NAMES), majority)
     result["loss"] = float(loss)
     result["predicted"] = predicted_classes(proba).tolist()
-    if extras and (study_extras := recipe.evaluation_extras(model, state, test, p)):
+    if extras and (study_extras := recipe.evaluation_extras(model, state, hook_table(test), p)):
         result["extras"] = study_extras
     return result

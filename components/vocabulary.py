@@ -4,6 +4,8 @@ the part of preprocessing that the text studies (imdb, amazon) share.
 Reviews are tokenised once (a stateless step); the vocabulary is then
 *fitted* by counting token ids in the training rows only, which is a cheap
 ``bincount``, so cross-validation can refit it per fold without re-tokenising.
+Counts from several corpora (the shards of a large source) add up in
+:class:`TokenCounts`, so a vocabulary is also fitted in one streaming pass.
 """
 
 from __future__ import annotations
@@ -33,11 +35,36 @@ def intern_tokens(docs: Iterable[Iterable]) -> tuple[Ragged, list]:
     return Ragged.from_rows(rows, np.int32), list(lexicon)
 
 
+class TokenCounts:
+    """Token counts over training rows, added corpus by corpus (each with its own
+    lexicon), so a vocabulary can be fitted in one pass over a sharded source."""
+
+    def __init__(self) -> None:
+        self._counts: dict = {}
+
+    def add(self, tokens: Ragged, lexicon: list, rows: np.ndarray) -> None:
+        counts = np.bincount(tokens.take(rows).values, minlength=len(lexicon))
+        for i in np.flatnonzero(counts).tolist():
+            token = lexicon[i]
+            self._counts[token] = self._counts.get(token, 0) + int(counts[i])
+
+    def most_frequent(self, size: int) -> list:
+        """The ``size`` most frequent tokens; ties go to the earlier token in
+        sort order, so the vocabulary is reproducible."""
+        tokens = list(self._counts)
+        counts = np.fromiter(self._counts.values(), np.int64, len(tokens))
+        candidates = np.arange(len(tokens))
+        if len(tokens) > size > 0:
+            # Only tokens at least as frequent as the size-th can be chosen; sorting just those
+            # (as Python strings, not a fixed-width array) keeps a large lexicon cheap.
+            threshold = np.partition(counts, len(counts) - size)[len(counts) - size]
+            candidates = np.flatnonzero(counts >= threshold)
+        chosen = sorted(candidates.tolist(), key=lambda i: (-counts[i], str(tokens[i])))[:size]
+        return [tokens[i] for i in chosen]
+
+
 def fit_vocabulary(tokens: Ragged, lexicon: list, train_rows: np.ndarray, size: int) -> list:
-    """The ``size`` most frequent tokens over ``train_rows``; ties go to the
-    earlier token in sort order so the vocabulary is reproducible."""
-    counts = np.bincount(tokens.take(train_rows).values, minlength=len(lexicon))
-    seen = np.flatnonzero(counts)
-    keys = np.array([str(lexicon[i]) for i in seen])
-    order = np.lexsort((keys, -counts[seen]))[:size]
-    return [lexicon[i] for i in seen[order]]
+    """The ``size`` most frequent tokens over ``train_rows`` (see :meth:`TokenCounts.most_frequent`)."""
+    counts = TokenCounts()
+    counts.add(tokens, lexicon, train_rows)
+    return counts.most_frequent(size)

@@ -14,6 +14,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
+import tempfile
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -21,6 +23,7 @@ import numpy as np
 from components import splits, storage, tables
 from components.data_checks import check_against_data, load_split_columns
 from components.studies import get_study
+from components.transform_passes import PreparedRaw, encode_to, fit_state
 
 log = logging.getLogger(__name__)
 
@@ -52,15 +55,19 @@ def run_fold(
     study_params = spec.params.from_mapping(params)
     p = study_params.for_variant(variant)
     recipe = spec.recipe()
-    raw = tables.load(raw_path)
-    labels, group = tables.array(raw, "label"), tables.optional_array(raw, "group")
-    train_rows, _ = splits.train_test_rows(tables.optional_array(raw, "split"), labels, p.test_fraction, seed)
+    labels, split, group = load_split_columns(raw_path)
+    train_rows, _ = splits.train_test_rows(split, labels, p.test_fraction, seed)
     fit_rows, held_rows = splits.folds(train_rows, labels, p.cv_folds, seed, group)[fold]
-    prepared = recipe.prepare(raw)
-    state = recipe.fit(prepared, fit_rows, p)
-    fit_table, held_table = recipe.encode(prepared, fit_rows, state), recipe.encode(prepared, held_rows, state)
-    model, curves = fit_model(recipe, p, variant, state, fit_table, None, seed, checkpoint_uri)
-    scores = evaluate_model(recipe, p, model, state, held_table, majority_class(labels[fit_rows]), extras=False)
+    raw = PreparedRaw(recipe, raw_path)
+    state = fit_state(raw, fit_rows, p)
+    # The fold's tables go through files, as preprocess's do, so a sharded raw table stays on disk.
+    with tempfile.TemporaryDirectory(prefix="fold-") as work:
+        fit_path, held_path = os.path.join(work, "fit.npz"), os.path.join(work, "held.npz")
+        encode_to(raw, state, [(fit_path, fit_rows), (held_path, held_rows)])
+        del raw
+        fit_table, held_table = tables.open_table(fit_path), tables.open_table(held_path)
+        model, curves = fit_model(recipe, p, variant, state, fit_table, None, seed, checkpoint_uri)
+        scores = evaluate_model(recipe, p, model, state, held_table, majority_class(labels[fit_rows]), extras=False)
     log.info("%s fold %d/%d: accuracy %.4f", variant, fold + 1, p.cv_folds, scores["accuracy"])
     return FoldScore(
         variant,

@@ -16,8 +16,9 @@ from components.artifacts import load_model, load_state
 from components.blessing import bless
 from components.champion import score_champion, serving_accuracy
 from components.comparison_report import baseline_losses
-from components.files import file_sha256
+from components.files import path_sha256
 from components.studies import get_study
+from components.studies.recipe import hook_table
 from components.training import evaluate_model, majority_class
 
 log = logging.getLogger(__name__)
@@ -66,9 +67,9 @@ def run_evaluate(
     p = spec.params.from_mapping(params)
     recipe = spec.recipe()
     model = load_model(inputs.model_dir)
-    test = tables.load(inputs.test)
+    test = tables.open_table(inputs.test)
     labels = tables.array(test, "label")
-    majority = majority_class(tables.array(tables.load(inputs.train), "label"))
+    majority = majority_class(tables.load_columns(inputs.train, ["label"])["label"])
     result = evaluate_model(recipe, p, model, load_state(inputs.state), test, majority)
     result["baselines"] = baselines
     result["trained_with"] = p.settings_used(variant)  # the variant's own settings may differ from p's
@@ -76,8 +77,8 @@ def run_evaluate(
         history = json.load(f)
     predicted = np.asarray(result.pop("predicted"))
     result["test_predictions"] = predicted.tolist()
-    result["test_sha256"] = file_sha256(inputs.test)[0]
-    records = serving.feed(test[serving.SERVING_INPUT])
+    result["test_sha256"] = path_sha256(inputs.test)[0]
+    records = serving.feed(tables.column(test, serving.SERVING_INPUT))
     result["serving_accuracy"], served = serving_accuracy(
         os.path.join(inputs.model_dir, serving.SERVING_DIR), records, labels
     )
@@ -90,11 +91,12 @@ def run_evaluate(
     examples = None
     if recipe.draws_examples:
         rows = misclassified_rows(labels, predicted, GRID_SIZE)
-        examples = report.example_grid(recipe.draw_example, test, rows, labels, predicted, list(recipe.CLASS_NAMES))
+        names = list(recipe.CLASS_NAMES)
+        examples = report.example_grid(recipe.draw_example, hook_table(test), rows, labels, predicted, names)
     facts = {
         "study": study,
         "variant": variant,
-        "test rows": len(test["label"]),
+        "test rows": tables.num_rows(test),
         "epochs": len(history["loss"]),
         "batch size": result["trained_with"]["batch_size"],
         "learning rate": result["trained_with"]["learning_rate"],

@@ -1,5 +1,8 @@
 """Preprocess: split the raw table, fit the study's transforms on training
-rows only, and write model-ready train/validation/test tables."""
+rows only, and write model-ready train/validation/test tables.
+
+A sharded raw table (a streaming study's) is worked through shard by shard
+and its outputs are sharded too (``components.transform_passes``)."""
 
 from __future__ import annotations
 
@@ -9,11 +12,11 @@ from typing import Any
 
 import numpy as np
 
-from components import splits, tables
+from components import splits
 from components.artifacts import save_state
-from components.data_checks import check_against_data
-from components.serving import SERVING_INPUT
+from components.data_checks import check_against_data, load_split_columns
 from components.studies import get_study
+from components.transform_passes import PreparedRaw, baseline_scores, encode_to, fit_state
 
 log = logging.getLogger(__name__)
 
@@ -34,28 +37,25 @@ def run_preprocess(study: str, raw_path: str, params: dict, seed: int, out: Prep
     spec = get_study(study)
     p = spec.params.from_mapping(params)
     recipe = spec.recipe()
-    raw = tables.load(raw_path)
-    labels, group = tables.array(raw, "label"), tables.optional_array(raw, "group")
-    split = tables.optional_array(raw, "split")
+    labels, split, group = load_split_columns(raw_path)
     check_against_data(p, labels, split, group, seed)
     train_rows, test_rows = splits.train_test_rows(split, labels, p.test_fraction, seed)
     train_rows, val_rows = splits.hold_out(
         train_rows, labels, seed, count=p.validation_rows, fraction=p.validation_fraction, groups=group
     )
-    prepared = recipe.prepare(raw)
-    state = recipe.fit(prepared, train_rows, p)
-    for path, rows in ((out.train, train_rows), (out.validation, val_rows)):
-        tables.save(path, recipe.encode(prepared, rows, state))
-    # The raw test records too: evaluate feeds them to the new and the champion's serving models.
-    test = {
-        **recipe.encode(prepared, test_rows, state),
-        SERVING_INPUT: recipe.serving_inputs(raw, prepared, test_rows, state),
-    }
-    tables.save(out.test, test)
+    raw = PreparedRaw(recipe, raw_path)
+    state = fit_state(raw, train_rows, p)
+    # The test rows keep their raw records too: evaluate feeds them to the new and the champion's serving models.
+    encode_to(
+        raw,
+        state,
+        [(out.train, train_rows), (out.validation, val_rows), (out.test, test_rows)],
+        with_serving_inputs=(out.test,),
+    )
     save_state(out.state, state)
     counts: dict[str, Any] = {"train": len(train_rows), "validation": len(val_rows), "test": len(test_rows)}
     log.info("split %s; transforms fitted on the %d training rows", counts, len(train_rows))
-    baselines = recipe.baselines(prepared, np.concatenate([train_rows, val_rows]), test_rows)
+    baselines = baseline_scores(raw, np.concatenate([train_rows, val_rows]), test_rows, seed)
     if baselines:
         counts["baselines"] = baselines
         log.info("baselines on the test rows: %s", baselines)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 
 from components import storage
-from components.files import file_sha256, stream_sha256, tree_sha256
+from components.files import path_sha256, stream_sha256
 
 
 def source_version(source: str) -> str:
@@ -21,7 +21,7 @@ def source_version(source: str) -> str:
         path = location.key
         if not os.path.exists(path):
             raise FileNotFoundError(f"source not found: {source}")
-        digest, size = (tree_sha256 if os.path.isdir(path) else file_sha256)(path)
+        digest, size = path_sha256(path)
     else:
         with storage.open_read(source) as stream:
             digest, size = stream_sha256(stream)

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from components.artifacts import SAVED_MODEL_DIR
 from components.registry import Registry
+from components.serving import SERVING_DIR
 from components.studies import Params, RunParams, get_study
 from components.version import code_version
 from components.vertex_models import Session, VertexModels, VertexModelSettings, authorized_session
@@ -83,7 +83,7 @@ def run_register(
     log.info("registered %s version %s in %s", study, version, registry_uri)
     if vertex is not None:
         champion = (registry.champion_pointer(study) or {}).get("version") == version
-        artifact_uri = registry.file_uri(study, version, SAVED_MODEL_DIR)
+        artifact_uri = registry.file_uri(study, version, SERVING_DIR)
         VertexModels(vertex, session or authorized_session()).publish(
             study, version, artifact_uri, registry.card(study, version), champion=champion
         )

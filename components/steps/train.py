@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from components import tables
 from components.artifacts import load_state, save_model
 from components.checkpoints import checkpoint_uri
-from components.files import file_sha256
+from components.files import path_sha256
 from components.serving import export_serving_model
 from components.studies import get_study
-from components.tables import Table
+from components.tables import AnyTable
 from components.training import fit_model
 
 log = logging.getLogger(__name__)
@@ -46,10 +46,10 @@ def run_train(
     p = study_params.for_variant(variant)
     recipe = spec.recipe()
     state = load_state(inputs.state)
-    train, validation = tables.load(inputs.train), tables.load(inputs.validation)
-    validation_data: Table | None = validation  # scored after each epoch, when there is any
+    train, validation = tables.open_table(inputs.train), tables.open_table(inputs.validation)
+    validation_data: AnyTable | None = validation  # scored after each epoch, when there is any
     if p.fit_on_validation:
-        train, validation_data = tables.concat([train, validation]), None
+        train, validation_data = tables.concat_stored([train, validation]), None
     elif tables.num_rows(validation) == 0:
         validation_data = None
     log.info("training %s on %d rows for %d epochs, batch %d", variant, tables.num_rows(train), p.epochs, p.batch_size)
@@ -58,7 +58,7 @@ def run_train(
         "variant": variant,
         "params": p.as_dict(),
         "seed": seed,
-        "data": [file_sha256(path)[0] for path in (inputs.train, inputs.validation, inputs.state)],
+        "data": [path_sha256(path)[0] for path in (inputs.train, inputs.validation, inputs.state)],
     }
     model, curves = fit_model(
         recipe, p, variant, state, train, validation_data, seed, checkpoint_uri(work_uri, study, identity)

@@ -16,12 +16,13 @@ checkers only, and each study imports them inside the hooks that need them.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypedDict, TypeVar
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypedDict, TypeVar, cast
 
 import numpy as np
 
 from components.studies.base import TrainingParams
-from components.tables import Column, Table
+from components.tables import AnyTable, Column, Table
 
 if TYPE_CHECKING:
     import keras
@@ -30,6 +31,12 @@ if TYPE_CHECKING:
 
 ParamsT = TypeVar("ParamsT", bound=TrainingParams)
 PreparedT = TypeVar("PreparedT")
+
+
+def hook_table(table: AnyTable) -> Table:
+    """``table`` typed as the hooks name it: a table in memory, or the ``tables.Shards`` that only
+    a streaming study is ever handed (its ``read_shards`` made them), whose hooks accept them."""
+    return cast(Table, table)
 
 
 class TrainingExtras(TypedDict, total=False):
@@ -61,6 +68,21 @@ class Recipe(ABC, Generic[ParamsT, PreparedT]):
         must keep together). Malformed input raises ``components.errors.DataError``
         naming the file and line or record."""
 
+    def read_shards(self, path: str) -> Iterator[Table]:
+        """Called by: ingest, for a study that overrides it (:attr:`streams`).
+
+        The raw table of :meth:`read` in consecutive pieces of bounded size,
+        read as a stream, so that a source larger than memory can be ingested;
+        ingest then writes it as shards (``components.tables.Shards``), and
+        preprocess and cross_validate work shard by shard. Default: :meth:`read` whole."""
+        yield self.read(path)
+
+    @property
+    def streams(self) -> bool:
+        """Whether the study reads its source in shards (overrides :meth:`read_shards`, and then
+        :meth:`fit_shards` too), so ingest writes a sharded raw table."""
+        return type(self).read_shards is not Recipe.read_shards
+
     @abstractmethod
     def prepare(self, table: Table) -> PreparedT:
         """Called by: preprocess, cross_validate (each fold).
@@ -75,6 +97,17 @@ class Recipe(ABC, Generic[ParamsT, PreparedT]):
         The JSON-able state (vocabulary, normalisers, settings later hooks
         need), fitted on ``train_rows`` only."""
 
+    def fit_shards(self, shards: Iterable[tuple[PreparedT, np.ndarray]], params: ParamsT) -> dict[str, Any]:
+        """Called by: preprocess, cross_validate (each fold), with each raw shard's prepared
+        rows and the training rows among them (numbered within the shard).
+
+        The state :meth:`fit` would return on all those rows together, gathered
+        in one pass over the shards (counts, sums), so no step holds every row
+        prepared at once. Default: the single shard of a study that does not
+        stream, handed to :meth:`fit`."""
+        ((prepared, rows),) = shards
+        return self.fit(prepared, rows, params)
+
     @abstractmethod
     def encode(self, prepared: PreparedT, rows: np.ndarray, state: dict[str, Any]) -> Table:
         """Called by: preprocess, cross_validate (each fold).
@@ -83,7 +116,13 @@ class Recipe(ABC, Generic[ParamsT, PreparedT]):
 
     @abstractmethod
     def dataset(
-        self, table: Table, state: dict[str, Any], batch_size: int, shuffle: bool, seed: int, epochs: range = range(1)
+        self,
+        table: Table,
+        state: dict[str, Any],
+        batch_size: int,
+        shuffle: bool,
+        seed: int,
+        epochs: range = range(1),
     ) -> tf.data.Dataset:
         """Called by: train, cross_validate and evaluate (``components.training``).
 
@@ -93,7 +132,11 @@ class Recipe(ABC, Generic[ParamsT, PreparedT]):
         is also where augmentation belongs; each epoch's order and random
         draws come from ``(seed, epoch)`` (``components.row_batches``), so a
         resumed fit continues as an uninterrupted one. Validation, held-out
-        folds and the test set are read with ``shuffle=False``."""
+        folds and the test set are read with ``shuffle=False``. A streaming
+        study's tables come as ``tables.Shards`` (a folder on the artifact's
+        storage), to be read shard by shard (``components.shard_batches``):
+        its override widens ``table`` to ``tables.AnyTable``, as it does for
+        ``training_extras`` and ``evaluation_extras``."""
 
     @abstractmethod
     def build_model(self, state: dict[str, Any], params: ParamsT, variant: str) -> keras.Model:
@@ -140,8 +183,10 @@ class Recipe(ABC, Generic[ParamsT, PreparedT]):
         """Called by: preprocess.
 
         Test scores of naive models fitted on ``train_rows`` (training plus
-        validation rows), printed beside the model's. Default: none (the
-        majority-class baseline comes with every evaluation anyway)."""
+        validation rows), printed beside the model's. For a sharded raw table
+        they are a seeded subsample of at most ``components.transform_passes``'
+        ``BASELINE_TRAIN_ROWS`` and ``BASELINE_TEST_ROWS``, prepared together.
+        Default: none (the majority-class baseline comes with every evaluation anyway)."""
         return {}
 
     def draw_example(self, ax: Axes, table: Table, row: int) -> None:

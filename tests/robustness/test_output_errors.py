@@ -30,7 +30,7 @@ NOBODY = 65534
 @pytest.fixture(scope="module")
 def amazon_source(tmp_path_factory) -> str:
     """A valid source whose raw table (about 140 KB) is larger than the small tmpfs."""
-    return write_sample(str(tmp_path_factory.mktemp("amazon")), per_class=500, seed=3)
+    return write_sample(str(tmp_path_factory.mktemp("amazon")), per_class=500, seed=3, pair=False)
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ WRITE = {"gcs": "POST /upload/", "s3": "PUT /"}
 @pytest.fixture
 def remote_source(faulty, tmp_path) -> tuple[str, str]:
     """An amazon source uploaded to the faulty store: (its URI, its local copy)."""
-    local = write_sample(str(tmp_path / "sample"), per_class=50, seed=1)
+    local = write_sample(str(tmp_path / "sample"), per_class=50, seed=1, pair=False)
     with open(local, "rb") as f:
         faulty.store.raw_put("sources/train.ft.txt", f.read())
     return faulty.store.uri("sources", "train.ft.txt"), local

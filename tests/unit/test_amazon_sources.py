@@ -32,8 +32,9 @@ def test_compressed_files_are_detected_by_content(tmp_path, opener):
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_every_sample_format_reads_back(tmp_path, fmt):
-    table = sources.read(write_sample(str(tmp_path), format=fmt, per_class=7, seed=3))
-    assert sorted(table["label"].tolist()) == [0] * 7 + [1] * 7
+    table = sources.read(write_sample(str(tmp_path), format=fmt, per_class=18, seed=3))
+    assert sorted(table["label"].tolist()) == [0] * 20 + [1] * 20, "18 training and 2 test reviews per class"
+    assert table["split"].tolist().count(1) == 4
 
 
 @pytest.mark.parametrize(
@@ -76,3 +77,36 @@ def test_a_truncated_compressed_file_is_an_error(tmp_path, opener):
     cut = _write(tmp_path / "cut.ft.txt.bz2", data[: len(data) // 2])
     with pytest.raises(DataError, match=r"cut.ft.txt.bz2: truncated or corrupt stream after line"):
         sources.read(cut)
+
+
+def test_the_public_pair_in_a_folder_is_the_official_split(tmp_path):
+    _write(tmp_path / "train.ft.txt.bz2", LINES.encode(), bz2.open)
+    _write(tmp_path / "test.ft.txt", b"__label__1 Dull: meh\n__label__2 Fine: ok\n")
+    _write(tmp_path / "README", b"not a review file")
+    table = sources.read(str(tmp_path))
+    assert table["split"].tolist() == [0, 0, 0, 1, 1], "training reviews first, then the test file's"
+    assert table["text"].to_strings()[3:] == ["Dull: meh", "Fine: ok"]
+
+
+def test_a_folder_without_the_pair_is_an_error(tmp_path):
+    _write(tmp_path / "reviews.txt", LINES.encode())
+    with pytest.raises(DataError, match=r"no train.ft.txt\[.bz2\] or test.ft.txt\[.bz2\]"):
+        sources.read(str(tmp_path))
+
+
+def test_shards_cut_at_the_shard_size_and_add_up_to_the_file(tmp_path, monkeypatch):
+    monkeypatch.setattr(sources, "SHARD_ROWS", 4)
+    monkeypatch.setattr(sources, "BLOCK_BYTES", 64)  # many blocks, lines split across them
+    path = _write(tmp_path / "many.ft.txt.gz", LINES.encode() * 5, gzip.open)
+    shards = list(sources.read_shards(path))
+    assert [len(s["label"]) for s in shards] == [4, 4, 4, 3]
+    whole = sources.read(path)
+    assert whole["text"].to_strings() == ["Great CD: loved it", "Broke: after a week", "Tab separated"] * 5
+
+
+def test_a_truncated_training_file_of_the_pair_names_the_file_and_the_last_line(tmp_path):
+    data = bz2.compress(LINES.encode() * 2000)
+    _write(tmp_path / "train.ft.txt.bz2", data[: len(data) // 2])
+    _write(tmp_path / "test.ft.txt", LINES.encode())
+    with pytest.raises(DataError, match=r"train.ft.txt.bz2: truncated or corrupt stream after line \d+"):
+        sources.read(str(tmp_path))

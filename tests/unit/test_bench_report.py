@@ -92,6 +92,21 @@ def results():
             "ours_over_gzip": paired_ratios([30.0, 31.0, 33.0], [8.0, 8.5, 9.0]),
             "ours_over_pandas": paired_ratios([30.0, 31.0, 33.0], [40.0, 41.0, 45.0]),
         },
+        "amazon_scale": {
+            "records": 4_000_000,
+            "source_bytes": 230 * 2**20,
+            "rows": {"train": 3_240_000, "validation": 360_000, "test": 400_000},
+            "steps": {
+                "ingest": {"seconds": spread([60.0, 62.0, 70.0]), "peak_rss_mb": spread([300.0] * 3)},
+                "preprocess": {"seconds": spread([400.0]), "peak_rss_mb": spread([900.0])},
+                "train": {"seconds": spread([30.0]), "peak_rss_mb": spread([1200.0]), "rows": 3_240_000},
+                "evaluate": {"seconds": spread([20.0]), "peak_rss_mb": spread([2100.0]), "rows": 400_000},
+            },
+            "bzip2_seconds": spread([50.0, 50.0, 50.0]),
+            "ingest_over_bzip2": paired_ratios([60.0, 62.0, 70.0], [50.0, 50.0, 50.0]),
+            "preprocess_records_per_second": 10_000.0,
+            "batches": 20,
+        },
         "pipeline": {
             "study": "imdb",
             "sample_per_class": 300,
@@ -158,7 +173,17 @@ def test_efficiency_and_targets_match_the_json(results):
     assert goals["cifar10 throughput vs seed"] == "met"  # median of 1.04, 0.93, 1.08
     assert goals["mirai ingest + preprocess vs gzip -dc"] == "**missed**"  # 3.6x
     assert goals["compile --all imports TensorFlow"] == "met"
+    assert goals["amazon ingest vs bzip2 -dc"] == "met"  # median 1.24x
+    assert goals["amazon preprocess peak RSS (MB)"] == "met"
+    assert goals["amazon evaluate peak RSS (MB)"] == "**missed**"  # 2,100 MB
     assert "    .venv/bin/python -m bench" in markdown
+
+
+def test_amazon_scale_table_has_a_row_per_step(results):
+    rows = _table_rows(report.markdown(results), "Amazon at the public pair's size")
+    assert [row["step"] for row in rows] == ["ingest", "preprocess", "train", "evaluate"]
+    assert _value(rows[0]["seconds"]) == 62.0 and _value(rows[3]["peak RSS MB"]) == 2100.0
+    assert "10,000 records/s" in rows[1]["notes"]
 
 
 def test_paired_ratios_and_interval_union():

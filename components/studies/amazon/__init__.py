@@ -20,7 +20,10 @@ class AmazonParams(TrainingParams):
         "tokens per review after padding/truncation; 0: int(mean + 2 std) of the training reviews' token counts",
     )
     test_fraction: float = shared(
-        "test_fraction", 0.2, "fraction of the reviews held out for testing (stratified); the source has no split"
+        "test_fraction",
+        0.2,
+        "fraction of the reviews held out for testing (stratified) from a single file; the public pair "
+        "(train.ft.txt + test.ft.txt in a folder) has its own split",
     )
     validation_fraction: float = shared(
         "validation_fraction", 0.1, "fraction of the training reviews held out for validation"
@@ -54,7 +57,7 @@ class AmazonParams(TrainingParams):
             raise ParameterError("sequence_length must not be negative (0 derives it from the training reviews)")
         if not 0 < self.test_fraction < 1:
             raise ParameterError(
-                f"test_fraction must be between 0 and 1 (amazon sources have no split); got {self.test_fraction}"
+                f"test_fraction must be between 0 and 1 (a single amazon file has no split); got {self.test_fraction}"
             )
         if self.learning_rate <= 0 or not 0 < self.plateau_factor < 1 or self.plateau_patience < 0:
             raise ParameterError("learning_rate must be positive, plateau_factor in (0, 1), plateau_patience >= 0")
@@ -78,5 +81,8 @@ STUDY = Study(
     name="amazon",
     title="Amazon review polarity, recurrent networks (seed 003)",
     params=AmazonParams,
-    source_formats=("fastText lines '__label__1|2 <review>' (.ft.txt), optionally .bz2 or .gz compressed",),
+    source_formats=(
+        "fastText lines '__label__1|2 <review>' (.ft.txt), optionally .bz2 or .gz compressed",
+        "a folder holding the public pair train.ft.txt[.bz2] and test.ft.txt[.bz2] (the official split)",
+    ),
 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 import numpy as np
 
 from components import tables
@@ -10,8 +12,8 @@ from components.row_batches import row_batches
 from components.studies.amazon import AmazonParams, sources, text
 from components.studies.amazon.variants import parse_variant
 from components.studies.recipe import Recipe, TrainingExtras
-from components.tables import Ragged, Table
-from components.vocabulary import Corpus, fit_vocabulary, intern_tokens
+from components.tables import AnyTable, Ragged, Shards, Table
+from components.vocabulary import Corpus, TokenCounts, intern_tokens
 
 
 class AmazonRecipe(Recipe[AmazonParams, Corpus]):
@@ -22,16 +24,26 @@ class AmazonRecipe(Recipe[AmazonParams, Corpus]):
     def read(self, path: str) -> Table:
         return sources.read(path)
 
+    def read_shards(self, path: str) -> Iterator[Table]:
+        return sources.read_shards(path)
+
     def prepare(self, table: Table) -> Corpus:
         """Every review tokenised once, as ids into a lexicon (imdb's shape, amazon's tokenizer)."""
         tokens, lexicon = intern_tokens(map(text.tokenize, tables.ragged(table, "text").to_strings()))
         return Corpus(tokens, lexicon, tables.array(table, "label"))
 
     def fit(self, prepared: Corpus, train_rows: np.ndarray, params: AmazonParams) -> dict:
+        return self.fit_shards([(prepared, train_rows)], params)
+
+    def fit_shards(self, shards: Iterable[tuple[Corpus, np.ndarray]], params: AmazonParams) -> dict:
         """The vocabulary (``max_tokens`` minus the padding and OOV ids) and the
-        sequence length, both from the training rows only."""
-        vocabulary = fit_vocabulary(prepared.tokens, prepared.lexicon, train_rows, params.max_tokens - text.FIRST_WORD)
-        length = params.sequence_length or text.sequence_length(prepared.tokens.lengths()[train_rows])
+        sequence length, both from the training rows only, counted shard by shard."""
+        counts, lengths = TokenCounts(), []
+        for corpus, rows in shards:
+            counts.add(corpus.tokens, corpus.lexicon, rows)
+            lengths.append(corpus.tokens.lengths()[rows])
+        vocabulary = counts.most_frequent(params.max_tokens - text.FIRST_WORD)
+        length = params.sequence_length or text.sequence_length(np.concatenate(lengths))
         return {"vocabulary": vocabulary, "sequence_length": length}
 
     def encode(self, prepared: Corpus, rows: np.ndarray, state: dict) -> Table:
@@ -40,14 +52,20 @@ class AmazonRecipe(Recipe[AmazonParams, Corpus]):
         )
         return {"tokens": ids, "label": prepared.label[rows].astype(np.float32)}
 
-    def dataset(self, table: Table, state: dict, batch_size: int, shuffle: bool, seed: int, epochs: range = range(1)):
+    def dataset(
+        self, table: AnyTable, state: dict, batch_size: int, shuffle: bool, seed: int, epochs: range = range(1)
+    ):
         """Batches of int32 token ids padded with 0 to the sequence length. Ids
         (not float32) because they index the embedding; padding per batch keeps
-        the stored tables ragged. Rows are gathered by row number (``components.row_batches``)."""
+        the stored tables ragged. Rows are gathered by row number
+        (``components.row_batches``), or streamed from a sharded table's files
+        (``components.shard_batches``) so that a full-size table is never in memory."""
         import tensorflow as tf
 
-        ids = tables.ragged(table, "tokens")
         length = int(state["sequence_length"])
+        if isinstance(table, Shards):
+            return _streamed(table, length, batch_size, shuffle, seed, epochs)
+        ids = tables.ragged(table, "tokens")
         rows = tf.RaggedTensor.from_row_splits(ids.values, ids.row_splits)
         labels = tf.constant(table["label"])
 
@@ -73,7 +91,7 @@ class AmazonRecipe(Recipe[AmazonParams, Corpus]):
             name=variant,
         )
 
-    def training_extras(self, train: Table, params: AmazonParams) -> TrainingExtras:
+    def training_extras(self, train: AnyTable, params: AmazonParams) -> TrainingExtras:
         """The seed's ReduceLROnPlateau on the validation loss (training loss where a fit has no validation data)."""
         from components.studies.amazon.schedule import PlateauSchedule
 
@@ -91,6 +109,23 @@ class AmazonRecipe(Recipe[AmazonParams, Corpus]):
     def baselines(self, prepared: Corpus, train_rows: np.ndarray, test_rows: np.ndarray) -> dict:
         """TF-IDF + logistic regression on the same rows."""
         return text_baselines(prepared, train_rows, test_rows)
+
+
+def _streamed(shards: Shards, length: int, batch_size: int, shuffle: bool, seed: int, epochs: range):
+    """``dataset`` for a sharded table: batches padded in numpy as they are read from the shards."""
+    import tensorflow as tf
+
+    from components.row_batches import batches_per_epoch
+    from components.shard_batches import shard_batches
+
+    def batches():
+        for batch in shard_batches(shards, batch_size, shuffle, seed, epochs):
+            yield text.padded(tables.ragged(batch, "tokens"), length), tables.array(batch, "label")
+
+    signature = (tf.TensorSpec([None, length], tf.int32), tf.TensorSpec([None], tf.float32))
+    steps = len(epochs) * batches_per_epoch(len(shards), batch_size)
+    data = tf.data.Dataset.from_generator(batches, output_signature=signature)
+    return data.apply(tf.data.experimental.assert_cardinality(steps)).prefetch(tf.data.AUTOTUNE)
 
 
 RECIPE = AmazonRecipe()

@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from components.errors import DataError
-from components.studies.mirai.prefetch import prefetched
+from components.prefetch import prefetched
 
 BLOCK_BYTES = 1 << 22  # 4 MiB: larger blocks only add memory (pandas buffers), not speed
 # A "line" longer than this many blocks is handed on whole and reported as malformed.

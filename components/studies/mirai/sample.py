@@ -28,7 +28,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from components.studies.mirai.prefetch import prefetched
+from components.prefetch import prefetched
 from components.studies.mirai.sources import DATASET, LABELS
 
 SEED_COUNTS = (121621, 642516)  # benign, attack rows of the real Mirai capture

@@ -2,7 +2,7 @@ import threading
 
 import pytest
 
-from components.studies.mirai.prefetch import prefetched
+from components.prefetch import prefetched
 
 
 def test_items_arrive_in_order_from_another_thread():

@@ -1,9 +1,10 @@
 """Run an iterator a few items ahead in a background thread.
 
-Reading the Mirai CSV is two kinds of work, decompressing and parsing, and
-both release the GIL (zlib, and pandas' C tokenizer), so overlapping them
-on two cores brings ingest close to the speed of ``gzip -dc`` alone. The
-queue is bounded, so at most ``depth`` items wait in memory.
+Reading a large source is two kinds of work, decompressing and parsing.
+Decompression releases the GIL (zlib, bz2, lzma), and so does pandas' C
+tokenizer for mirai's CSV, so overlapping them on two cores brings ingest
+close to the speed of ``gzip -dc`` or ``bzip2 -dc`` alone. The queue is
+bounded, so at most ``depth`` items wait in memory.
 """
 
 from __future__ import annotations

@@ -1,0 +1,139 @@
+"""Fit a study's transforms and encode its rows, one raw shard at a time.
+
+Preprocess and every cross-validation fold do the same work: prepare the raw
+rows, fit the state on some of them, encode row sets with it. A raw table
+that ingest wrote as shards is never loaded whole for this: one pass over
+the shards fits the state (the recipe's ``fit_shards``), a second prepares
+each shard again and appends its encoded rows to sharded outputs, so memory
+holds one shard's work at a time whatever the source's size. A raw table in
+one file is one shard, prepared once, and its outputs are single files, as
+before sharding existed; the steps need not know which they have.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from components import tables
+from components.serving import SERVING_INPUT
+from components.shard_writer import ShardWriter
+from components.studies.recipe import Recipe
+from components.tables import Shards, Table
+
+log = logging.getLogger(__name__)
+
+# The text baselines (TF-IDF + logistic regression) fit in memory on this many rows; a sharded
+# (large) source is subsampled to it, seeded, and the log says so.
+BASELINE_TRAIN_ROWS = 100_000
+BASELINE_TEST_ROWS = 50_000
+
+
+def local_rows(rows: np.ndarray, start: int, stop: int) -> np.ndarray:
+    """The members of ``rows`` in ``[start, stop)``, in their order, numbered from ``start``."""
+    return rows[(rows >= start) & (rows < stop)] - start
+
+
+class PreparedRaw:
+    """The raw table at a path, prepared shard by shard by ``recipe.prepare``.
+
+    Iterating yields ``(first row, row count, prepared)`` per shard. A single
+    shard (or a raw table in one file) is prepared once and kept; several are
+    prepared anew on each pass, so only one is in memory."""
+
+    def __init__(self, recipe: Recipe, raw_path: str):
+        self.recipe = recipe
+        self.stored = tables.open_table(raw_path)
+        self.sharded = isinstance(self.stored, Shards)
+        self._kept: list[tuple[int, int, Any]] = []
+        self._kept_table: Table = {}
+        if not isinstance(self.stored, Shards) or len(self.stored.files) == 1:
+            table = next(iter(self.stored)) if isinstance(self.stored, Shards) else self.stored
+            self._kept = [(0, tables.num_rows(table), recipe.prepare(table))]
+            self._kept_table = table
+
+    def __iter__(self) -> Iterator[tuple[int, int, Any]]:
+        for start, count, _, prepared in self.with_tables():
+            yield start, count, prepared
+
+    def with_tables(self) -> Iterator[tuple[int, int, Table, Any]]:
+        """As iterating, with each shard's raw table beside its prepared form."""
+        if self._kept:
+            ((start, count, prepared),) = self._kept
+            yield start, count, self._kept_table, prepared
+            return
+        assert isinstance(self.stored, Shards)
+        for start, table in zip(self.stored.offsets(), self.stored, strict=False):
+            yield int(start), tables.num_rows(table), table, self.recipe.prepare(table)
+
+
+def fit_state(raw: PreparedRaw, rows: np.ndarray, params: Any) -> dict[str, Any]:
+    """The recipe's state fitted on ``rows`` (numbers in the whole raw table), in one pass."""
+    return raw.recipe.fit_shards(
+        ((prepared, local_rows(rows, start, start + count)) for start, count, prepared in raw), params
+    )
+
+
+def encode_to(
+    raw: PreparedRaw,
+    state: dict[str, Any],
+    outputs: list[tuple[str, np.ndarray]],
+    with_serving_inputs: tuple[str, ...] = (),
+) -> None:
+    """Each ``(path, rows)`` of ``outputs`` encoded and written: shards when the raw table is
+    sharded (all outputs filled in the same pass), else one table file each. The outputs whose
+    path is in ``with_serving_inputs`` also hold their rows' raw records as the serving
+    signature takes them (column ``SERVING_INPUT``)."""
+    recipe = raw.recipe
+
+    def encoded(path: str, table: Table, prepared: Any, rows: np.ndarray) -> Table:
+        out = recipe.encode(prepared, rows, state)
+        if path in with_serving_inputs:
+            out = {**out, SERVING_INPUT: recipe.serving_inputs(table, prepared, rows, state)}
+        return out
+
+    if not raw.sharded:
+        ((_, _, table, prepared),) = raw.with_tables()
+        for path, rows in outputs:
+            tables.save(path, encoded(path, table, prepared, rows))
+        return
+    with contextlib.ExitStack() as stack:
+        writers = [stack.enter_context(ShardWriter(path)) for path, _ in outputs]
+        for start, count, table, prepared in raw.with_tables():
+            for writer, (path, rows) in zip(writers, outputs, strict=True):
+                writer.add(encoded(path, table, prepared, local_rows(rows, start, start + count)))
+
+
+def baseline_scores(raw: PreparedRaw, train_rows: np.ndarray, test_rows: np.ndarray, seed: int) -> dict[str, float]:
+    """The recipe's ``baselines`` on these rows; for a sharded raw table on a seeded subsample
+    of at most ``BASELINE_TRAIN_ROWS`` and ``BASELINE_TEST_ROWS``, gathered from the shards."""
+    if not raw.sharded:
+        ((_, _, prepared),) = raw
+        return raw.recipe.baselines(prepared, train_rows, test_rows)
+    rng = np.random.default_rng(seed)
+    train = np.sort(_at_most(train_rows, BASELINE_TRAIN_ROWS, rng))
+    test = np.sort(_at_most(test_rows, BASELINE_TEST_ROWS, rng))
+    if len(train) < len(train_rows) or len(test) < len(test_rows):
+        log.info(
+            "baselines fitted on a seeded subsample of %d of %d training rows, scored on %d of %d test rows",
+            len(train),
+            len(train_rows),
+            len(test),
+            len(test_rows),
+        )
+    assert isinstance(raw.stored, Shards)
+    parts: dict[str, list] = {"train": [], "test": []}
+    for start, table in zip(raw.stored.offsets(), raw.stored, strict=False):
+        stop = int(start) + tables.num_rows(table)
+        parts["train"].append(tables.take(table, local_rows(train, int(start), stop)))
+        parts["test"].append(tables.take(table, local_rows(test, int(start), stop)))
+    prepared = raw.recipe.prepare(tables.concat(parts["train"] + parts["test"]))
+    return raw.recipe.baselines(prepared, np.arange(len(train)), np.arange(len(train), len(train) + len(test)))
+
+
+def _at_most(rows: np.ndarray, most: int, rng: np.random.Generator) -> np.ndarray:
+    return rng.choice(rows, size=most, replace=False) if len(rows) > most else rows
