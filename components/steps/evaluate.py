@@ -8,9 +8,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from components import report, tables
+from components import report, report_data, tables
 from components.artifacts import load_model, load_state
 from components.blessing import bless
+from components.data_validation import card_entry, load_checks
 from components.registry import Registry
 from components.studies import get_study
 from components.training import evaluate_model, majority_class
@@ -28,6 +29,7 @@ class EvaluationInputs:
     test: str
     state: str
     history: str
+    data_checks: str = ""  # preprocess's data check folder: the report's data section
 
 
 @dataclass(frozen=True)
@@ -64,9 +66,14 @@ def run_evaluate(
         labels = tables.array(test, "label")
         rows = misclassified_rows(labels, predicted, GRID_SIZE)
         examples = report.example_grid(recipe.draw_example, test, rows, labels, predicted, list(recipe.CLASS_NAMES))
+    data_section = None
+    if inputs.data_checks:
+        checks = load_checks(inputs.data_checks)
+        result["data_checks"] = card_entry(checks)
+        data_section = report_data.section(checks)
     facts = {"study": study, "variant": variant, "test rows": len(test["label"]), "epochs": len(history["loss"])}
     with open(report_path, "w", encoding="utf-8") as f:
-        f.write(report.render(f"{spec.title}: evaluation", result, history, facts, examples))
+        f.write(report.render(f"{spec.title}: evaluation", result, history, facts, examples, data_section))
     log.info(
         "test accuracy %.4f, loss %.4f (majority baseline %.4f; %s)",
         result["accuracy"],

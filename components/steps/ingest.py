@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
-from dataclasses import asdict, dataclass
+import time
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from components import storage, tables
+from components import statistics, storage, tables
 from components.files import file_sha256, tree_sha256
 from components.studies import get_study
 
@@ -24,6 +25,7 @@ class IngestSummary:
     records: int
     dataset_sha256: str
     label_counts: dict
+    statistics: dict = field(default_factory=dict)
 
     def as_metadata(self) -> dict:
         return asdict(self)
@@ -44,8 +46,10 @@ def local_source(source: str, workdir: str) -> str:
     return path
 
 
-def run_ingest(study: str, source: str, out_path: str) -> IngestSummary:
-    """Read ``source`` with the study's reader and write the validated raw table to ``out_path``."""
+def run_ingest(study: str, source: str, out_path: str, statistics_path: str | None = None) -> IngestSummary:
+    """Read ``source`` with the study's reader and write the validated raw table to ``out_path``;
+    with ``statistics_path``, also the data's statistics (``components.statistics``) as JSON,
+    a summary of them going into the returned metadata."""
     recipe = get_study(study).recipe()
     with tempfile.TemporaryDirectory() as workdir:
         path = local_source(source, workdir)
@@ -53,6 +57,13 @@ def run_ingest(study: str, source: str, out_path: str) -> IngestSummary:
         log.info("reading %s (%d bytes, sha256 %s)", source, source_bytes, source_sha256)
         table = recipe.read(path)
     tables.save(out_path, table)
+    summary_stats = {}
+    if statistics_path:
+        start = time.perf_counter()
+        stats = statistics.compute(table, recipe.profile(table))
+        statistics.save(statistics_path, stats)
+        summary_stats = statistics.summary(stats)
+        log.info("statistics of %d numeric features in %.2f s", len(stats["numeric"]), time.perf_counter() - start)
     labels, counts = np.unique(tables.array(table, "label"), return_counts=True)
     summary = IngestSummary(
         source=source,
@@ -61,6 +72,7 @@ def run_ingest(study: str, source: str, out_path: str) -> IngestSummary:
         records=tables.num_rows(table),
         dataset_sha256=file_sha256(out_path)[0],
         label_counts={str(int(k)): int(v) for k, v in zip(labels, counts, strict=False)},
+        statistics=summary_stats,
     )
     log.info("ingested %d records: labels %s", summary.records, summary.label_counts)
     return summary

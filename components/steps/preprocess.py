@@ -3,6 +3,7 @@ rows only, and write model-ready train/validation/test tables."""
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +13,7 @@ import numpy as np
 from components import splits, tables
 from components.artifacts import save_state
 from components.data_checks import check_against_data
+from components.data_validation import DataCheckPolicy, run_checks
 from components.studies import get_study
 
 log = logging.getLogger(__name__)
@@ -27,9 +29,24 @@ class PreprocessOutputs:
     state: str
 
 
-def run_preprocess(study: str, raw_path: str, params: dict, seed: int, out: PreprocessOutputs) -> dict:
+@dataclass(frozen=True)
+class DataCheck:
+    """The data check before training: this run's statistics (from ingest), what to
+    compare with and do (``policy``), and the folder the check writes."""
+
+    statistics: str
+    policy: DataCheckPolicy
+    out: str
+
+
+def run_preprocess(
+    study: str, raw_path: str, params: dict, seed: int, out: PreprocessOutputs, data_check: DataCheck | None = None
+) -> dict:
     """Returns the split sizes and, where the study defines naive baselines
-    (e.g. TF-IDF for text), their test scores, fitted on the same training rows."""
+    (e.g. TF-IDF for text), their test scores, fitted on the same training rows.
+    With ``data_check``, the data is checked against the champion's once the
+    transforms are fitted (the vocabulary is part of the schema), before any
+    table is written."""
     spec = get_study(study)
     p = spec.params.from_mapping(params)
     recipe = spec.recipe()
@@ -43,6 +60,10 @@ def run_preprocess(study: str, raw_path: str, params: dict, seed: int, out: Prep
     )
     prepared = recipe.prepare(raw)
     state = recipe.fit(prepared, train_rows, p)
+    if data_check:
+        with open(data_check.statistics, encoding="utf-8") as f:
+            stats = json.load(f)
+        run_checks(study, recipe, raw, prepared, state, stats, data_check.policy, data_check.out)
     for path, rows in ((out.train, train_rows), (out.validation, val_rows), (out.test, test_rows)):
         tables.save(path, recipe.encode(prepared, rows, state))
     save_state(out.state, state)
