@@ -7,15 +7,15 @@ import numpy as np
 from components import tables
 from components.baselines import text_baselines
 from components.row_batches import row_batches
-from components.statistics import NumericColumns, out_of_vocabulary_rate, text_profile
 from components.studies.amazon import AmazonParams, sources, text
 from components.studies.amazon.variants import parse_variant
 from components.studies.recipe import Recipe, TrainingExtras
+from components.studies.text_data import TextDataChecks
 from components.tables import Table
 from components.vocabulary import Corpus, fit_vocabulary, intern_tokens
 
 
-class AmazonRecipe(Recipe[AmazonParams, Corpus]):
+class AmazonRecipe(TextDataChecks, Recipe[AmazonParams, Corpus]):
     """Token ids of the training vocabulary, padded per batch, into a recurrent classifier."""
 
     CLASS_NAMES = ("negative", "positive")
@@ -34,15 +34,6 @@ class AmazonRecipe(Recipe[AmazonParams, Corpus]):
         vocabulary = fit_vocabulary(prepared.tokens, prepared.lexicon, train_rows, params.max_tokens - text.FIRST_WORD)
         length = params.sequence_length or text.sequence_length(prepared.tokens.lengths()[train_rows])
         return {"vocabulary": vocabulary, "sequence_length": length}
-
-    def profile(self, table: Table) -> list[NumericColumns]:
-        return [text_profile(table)]
-
-    def vocabulary(self, state: dict) -> list:
-        return list(state["vocabulary"])
-
-    def out_of_vocabulary(self, prepared: Corpus, vocabulary: list) -> float:
-        return out_of_vocabulary_rate(prepared, vocabulary)
 
     def encode(self, prepared: Corpus, rows: np.ndarray, state: dict) -> Table:
         ids = text.token_ids(

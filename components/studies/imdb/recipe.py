@@ -7,15 +7,15 @@ import numpy as np
 from components import tables
 from components.baselines import text_baselines
 from components.row_batches import row_batches
-from components.statistics import NumericColumns, out_of_vocabulary_rate, text_profile
 from components.studies.imdb import ImdbParams, sources, text
 from components.studies.imdb.variants import parse_variant
 from components.studies.recipe import Recipe
+from components.studies.text_data import TextDataChecks
 from components.tables import Table
 from components.vocabulary import Corpus, fit_vocabulary, intern_tokens
 
 
-class ImdbRecipe(Recipe[ImdbParams, Corpus]):
+class ImdbRecipe(TextDataChecks, Recipe[ImdbParams, Corpus]):
     """Multi-hot bags of the ``num_words`` most frequent training words into a
     dense classifier. No ``training_extras``: the seed trained with plain ``fit``."""
 
@@ -39,15 +39,6 @@ class ImdbRecipe(Recipe[ImdbParams, Corpus]):
         """The vocabulary: the ``num_words`` most frequent tokens of the training rows."""
         vocabulary = fit_vocabulary(prepared.tokens, prepared.lexicon, train_rows, params.num_words)
         return {"vocabulary": vocabulary, "num_words": params.num_words}
-
-    def profile(self, table: Table) -> list[NumericColumns]:
-        return [text_profile(table)]
-
-    def vocabulary(self, state: dict) -> list:
-        return list(state["vocabulary"])
-
-    def out_of_vocabulary(self, prepared: Corpus, vocabulary: list) -> float:
-        return out_of_vocabulary_rate(prepared, vocabulary)
 
     def encode(self, prepared: Corpus, rows: np.ndarray, state: dict) -> Table:
         tokens = prepared.tokens.take(rows)
