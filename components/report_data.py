@@ -25,6 +25,11 @@ def section(checks: dict) -> str:
     parts += [f"<p>warning: {html.escape(w)}</p>" for w in checks["warnings"]]
     mine, theirs = checks["statistics"], checks.get("champion_statistics")
     parts.append(_table(["", "this run", "champion's data" if theirs else ""], _overview(mine, theirs)))
+    if "out_of_vocabulary" in checks:
+        parts.append(
+            f"<p>Out-of-vocabulary rate against the champion's vocabulary: "
+            f"{checks['out_of_vocabulary']['this_data']:.2%}</p>"
+        )
     if checks["anomalies"]:
         parts += [
             "<h3>Schema anomalies</h3>",
