@@ -103,13 +103,14 @@ def _count_words(column: Ragged) -> Iterator[np.ndarray]:
         stop = int(np.searchsorted(splits, splits[start] + BATCH_VALUES, side="right")) - 1
         stop = min(rows, max(stop, start + 1))
         offsets = splits[start : stop + 1] - splits[start]
-        space = _WHITESPACE[column.values[splits[start] : splits[stop]]]
+        space = np.take(_WHITESPACE, column.values[splits[start] : splits[stop]])
         begins = ~space
         begins[1:] &= space[:-1]  # a word begins after a space, or at its row's first byte
         firsts = offsets[:-1][offsets[:-1] < len(space)]
         begins[firsts] = ~space[firsts]
-        counts = np.concatenate([[0], np.cumsum(begins, dtype=np.int64)])
-        yield np.stack([np.diff(offsets), counts[offsets[1:]] - counts[offsets[:-1]]], axis=1)
+        # Words per row: how many word starts fall between the row's offsets.
+        before = np.searchsorted(np.flatnonzero(begins), offsets)
+        yield np.stack([np.diff(offsets), np.diff(before)], axis=1)
         start = stop
 
 
