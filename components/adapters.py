@@ -25,35 +25,64 @@ def probe_source(source: str) -> str:
     return source_version(source)
 
 
-def ingest(study: str, source: str, dataset: Output[Dataset], source_version: str = ""):
-    """Fetch and validate the study's source; record its sha256, size and record count.
+def ingest(study: str, source: str, dataset: Output[Dataset], statistics: Output[Artifact], source_version: str = ""):
+    """Fetch and validate the study's source; record its sha256, size, record count and
+    statistics (a JSON file, summarised in the dataset's metadata).
 
     ``source_version`` (from ``probe_source``) is not read: it only keys KFP's cache to the data."""
     from components.steps import configure_task_logging
     from components.steps.ingest import run_ingest
 
     configure_task_logging()
-    dataset.metadata.update(run_ingest(study, source, dataset.path).as_metadata())
+    dataset.metadata.update(run_ingest(study, source, dataset.path, statistics.path).as_metadata())
 
 
 def preprocess(
     study: str,
     dataset: Input[Dataset],
+    statistics: Input[Artifact],
     params: dict,
     seed: int,
+    registry_uri: str,
+    on_anomaly: str,
+    on_drift: str,
+    drift_threshold: float,
+    label_drift_threshold: float,
     train: Output[Dataset],
     validation: Output[Dataset],
     test: Output[Dataset],
     transform: Output[Artifact],
+    data_checks: Output[Artifact],
+    data_summary: Output[Markdown],
 ):
-    """Split, fit transforms on the training rows only, and encode every split."""
+    """Split, fit transforms on the training rows only, check the data against the
+    champion's schema and statistics (warn or stop: ``on_anomaly``, ``on_drift``), and encode every split."""
+    import shutil
+
+    from components.data_validation import SUMMARY, DataCheckPolicy, load_checks, verdict
     from components.steps import configure_task_logging
-    from components.steps.preprocess import PreprocessOutputs, run_preprocess
+    from components.steps.preprocess import DataCheck, PreprocessOutputs, run_preprocess
 
     configure_task_logging()
-    counts = run_preprocess(
-        study, dataset.path, params, seed, PreprocessOutputs(train.path, validation.path, test.path, transform.path)
+    policy = DataCheckPolicy.from_mapping(
+        registry_uri,
+        {
+            "on_anomaly": on_anomaly,
+            "on_drift": on_drift,
+            "drift_threshold": drift_threshold,
+            "label_drift_threshold": label_drift_threshold,
+        },
     )
+    counts = run_preprocess(
+        study,
+        dataset.path,
+        params,
+        seed,
+        PreprocessOutputs(train.path, validation.path, test.path, transform.path),
+        DataCheck(statistics.path, policy, data_checks.path),
+    )
+    shutil.copyfile(f"{data_checks.path}/{SUMMARY}", data_summary.path)
+    data_checks.metadata["verdict"] = verdict(load_checks(data_checks.path))
     for artifact, name in ((train, "train"), (validation, "validation"), (test, "test")):
         artifact.metadata["rows"] = counts[name]
     test.metadata["baselines"] = counts.get("baselines", {})
@@ -151,6 +180,7 @@ def evaluate(
     test: Input[Dataset],
     transform: Input[Artifact],
     history: Input[Artifact],
+    data_checks: Input[Artifact],
     params: dict,
     registry_uri: str,
     threshold: float,
@@ -174,7 +204,7 @@ def evaluate(
     result = run_evaluate_and_bless(
         study,
         variant,
-        EvaluationInputs(model.path, train.path, test.path, transform.path, history.path),
+        EvaluationInputs(model.path, train.path, test.path, transform.path, history.path, data_checks.path),
         params,
         report.path,
         evaluation.path,
@@ -192,6 +222,7 @@ def register(
     report: Input[HTML],
     evaluation: Input[Artifact],
     dataset: Input[Dataset],
+    data_checks: Input[Artifact],
     params: dict,
     registry_uri: str,
     image: str,
@@ -209,7 +240,7 @@ def register(
     configure_task_logging()
     return run_register(
         study,
-        RegisterInputs(model.path, report.path, evaluation.path, dict(dataset.metadata)),
+        RegisterInputs(model.path, report.path, evaluation.path, dict(dataset.metadata), data_checks.path),
         params,
         registry_uri,
         image,

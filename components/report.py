@@ -97,7 +97,9 @@ def example_grid(draw, table: dict, rows, labels, predicted, class_names: list[s
     return _png(fig)
 
 
-def render(title: str, evaluation: dict, history: dict, facts: dict, examples: str | None = None) -> str:
+def render(
+    title: str, evaluation: dict, history: dict, facts: dict, examples: str | None = None, data: str | None = None
+) -> str:
     """The whole report page for one evaluated model."""
     summary = [
         ["accuracy", f"{evaluation['accuracy']:.4f}"],
@@ -142,6 +144,8 @@ def render(title: str, evaluation: dict, history: dict, facts: dict, examples: s
             "<h2>Study-specific</h2>",
             _table(["metric", "value"], [[k, f"{v:.4f}"] for k, v in scalars.items()]),
         ]
+    if data:
+        sections.append(data)  # components.report_data: statistics beside the champion's, drift
     sections += ["<h2>Run</h2>", _table(["fact", "value"], [[k, v] for k, v in facts.items()])]
     style = (
         "body{font-family:sans-serif;max-width:1100px;margin:2em auto}"

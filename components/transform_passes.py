@@ -60,6 +60,13 @@ class PreparedRaw:
         for start, count, _, prepared in self.with_tables():
             yield start, count, prepared
 
+    def sample(self) -> Any:
+        """The prepared form of the whole table when it is one shard, else of its first shard:
+        for a measure taken on the prepared rows that a sample serves (a vocabulary's coverage)."""
+        if self._kept:
+            return self._kept[0][2]
+        return next(iter(self))[2]
+
     def with_tables(self) -> Iterator[tuple[int, int, Table, Any]]:
         """As iterating, with each shard's raw table beside its prepared form."""
         if self._kept:

@@ -26,6 +26,9 @@ ACTIONS = ("pause", "resume", "delete")
 # Runs a schedule may start at once, per backend: (least, most; None for no upper limit here).
 # KFP 2.17.0 refuses a recurring run outside 1..10 (backend/src/apiserver/server/api_converter.go).
 MAX_CONCURRENCY = {"kfp": (1, 10), "vertex": (1, None)}
+# Nobody watches a scheduled run start: data that breaks the champion's schema stops it before
+# training, while drift (which new data may legitimately show) is reported. --param overrides.
+SCHEDULED_DEFAULTS = {"on_anomaly": "stop", "on_drift": "warn"}
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,7 @@ def create(
     if target.backend == "local":
         raise TargetError(f"target {target.name!r} is local and has no scheduler; schedule on a kfp or vertex target")
     recurrence = Recurrence(expression, timezone, max_concurrency, catchup)
+    arguments = {**SCHEDULED_DEFAULTS, **arguments}
     check(target, recurrence)  # a clear error before anything is compiled or sent
     with tempfile.TemporaryDirectory(prefix="kfp-studies-") as tmp:
         package = checked_package(

@@ -1,7 +1,10 @@
 """The shape every study pipeline shares: every task and every connection is here.
 
-    [probe_source ->] ingest -> preprocess -----------------> train -> evaluate -> (if blessed or forced) register
-                            \\-> plan_folds -> [cross_validate per (variant, fold)] -> compare_variants --best--^
+    [probe_source ->] ingest -> preprocess ------------------> train -> evaluate -> (if blessed or forced) register
+                                 \\-> plan_folds -> [cross_validate per (variant, fold)] -> compare_variants --^
+
+preprocess checks the data against the champion's (``components.data_validation``) and
+may stop the run, so ``plan_folds`` waits for it and no fold trains on data it refused.
 
 With caching on, ingest is preceded by ``probe_source`` (never cached), whose
 content version is an input of ingest: a rerun on unchanged data is served
@@ -25,6 +28,9 @@ from components.studies import Params, RunParams, get_study
 from pipelines import backends, vertex
 from pipelines.steps import TaskFactory
 from pipelines.targets import Target
+
+# The RunParams that preprocess's data check reads (components.data_validation.DataCheckPolicy).
+DATA_POLICY = ("on_anomaly", "on_drift", "drift_threshold", "label_drift_threshold")
 
 
 def params_by_step(params: type[Params], values: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -63,12 +69,20 @@ def study_dag(
         ingest_inputs["source_version"] = tasks.task("probe_source", source=source).output
     data = tasks.task("ingest", **ingest_inputs)
     prep = tasks.task(
-        "preprocess", study=study, dataset=data.outputs["dataset"], params=params.get("preprocess", {}), seed=seed
+        "preprocess",
+        study=study,
+        dataset=data.outputs["dataset"],
+        statistics=data.outputs["statistics"],
+        params=params.get("preprocess", {}),
+        seed=seed,
+        registry_uri=registry_uri,
+        **{k: run[k] for k in DATA_POLICY},
     )
     cv_params = {**params.get("preprocess", {}), **train_params, **params.get("cross_validate", {})}
+    # After preprocess: its data check (on_anomaly/on_drift=stop) must fail a run before any fold trains.
     plan = tasks.task(
         "plan_folds", study=study, dataset=data.outputs["dataset"], params=cv_params, seed=seed, work_uri=work_uri
-    )
+    ).after(prep)
     with dsl.ParallelFor(plan.output, parallelism=tasks.target.cv_parallelism) as item:
         fold = tasks.task(
             "cross_validate",
@@ -101,6 +115,7 @@ def study_dag(
         test=prep.outputs["test"],
         transform=prep.outputs["transform"],
         history=fit.outputs["history"],
+        data_checks=prep.outputs["data_checks"],
         params={**train_params, **params.get("evaluate", {})},
         registry_uri=registry_uri,
         threshold=run["threshold"],
@@ -115,6 +130,7 @@ def study_dag(
             report=scored.outputs["report"],
             evaluation=scored.outputs["evaluation"],
             dataset=data.outputs["dataset"],
+            data_checks=prep.outputs["data_checks"],
             params={**{k: v for values in params.values() for k, v in values.items()}, **run},
             registry_uri=registry_uri,
             image=tasks.target.image,

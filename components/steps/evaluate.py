@@ -11,11 +11,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from components import report, serving, tables
+from components import report, report_data, serving, tables
 from components.artifacts import load_model, load_state
 from components.blessing import bless
 from components.champion import score_champion, serving_accuracy
 from components.comparison_report import baseline_losses
+from components.data_validation import card_entry, load_checks
 from components.files import path_sha256
 from components.studies import get_study
 from components.studies.recipe import hook_table
@@ -34,6 +35,7 @@ class EvaluationInputs:
     test: str
     state: str
     history: str
+    data_checks: str = ""  # preprocess's data check folder: the report's data section
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,11 @@ def run_evaluate(
         rows = misclassified_rows(labels, predicted, GRID_SIZE)
         names = list(recipe.CLASS_NAMES)
         examples = report.example_grid(recipe.draw_example, hook_table(test), rows, labels, predicted, names)
+    data_section = None
+    if inputs.data_checks:
+        checks = load_checks(inputs.data_checks)
+        result["data_checks"] = card_entry(checks)
+        data_section = report_data.section(checks)
     facts = {
         "study": study,
         "variant": variant,
@@ -102,7 +109,7 @@ def run_evaluate(
         "learning rate": result["trained_with"]["learning_rate"],
     }
     with open(report_path, "w", encoding="utf-8") as f:
-        f.write(report.render(f"{spec.title}: evaluation", result, history, facts, examples))
+        f.write(report.render(f"{spec.title}: evaluation", result, history, facts, examples, data_section))
     log.info(
         "test accuracy %.4f (serving model %.4f), loss %.4f (majority baseline %.4f; %s)",
         result["accuracy"],

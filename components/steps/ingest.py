@@ -12,13 +12,14 @@ import os
 import shutil
 import stat
 import tempfile
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from components import storage, tables
+from components import statistics, storage, tables
 from components.errors import DataError
 from components.files import CHUNK, path_sha256
 from components.shard_writer import ShardWriter
@@ -35,6 +36,7 @@ class IngestSummary:
     records: int
     dataset_sha256: str
     label_counts: dict
+    statistics: dict = field(default_factory=dict)
 
     def as_metadata(self) -> dict:
         return asdict(self)
@@ -76,8 +78,10 @@ def _errors_naming(source: str, path: str) -> Iterator[None]:
         raise DataError(source + exc.where[len(path) :], exc.problem) from None
 
 
-def run_ingest(study: str, source: str, out_path: str) -> IngestSummary:
-    """Read ``source`` with the study's reader and write the validated raw table to ``out_path``."""
+def run_ingest(study: str, source: str, out_path: str, statistics_path: str | None = None) -> IngestSummary:
+    """Read ``source`` with the study's reader and write the validated raw table to ``out_path``;
+    with ``statistics_path``, also the data's statistics (``components.statistics``) as JSON,
+    a summary of them going into the returned metadata."""
     recipe = get_study(study).recipe()
     with tempfile.TemporaryDirectory() as workdir:
         path = local_source(source, workdir)
@@ -94,6 +98,13 @@ def run_ingest(study: str, source: str, out_path: str) -> IngestSummary:
                 tables.save(out_path, recipe.read(path))
             source_sha256, source_bytes = digest.result()
         log.info("read %s (%d bytes, sha256 %s)", source, source_bytes, source_sha256)
+    summary_stats = {}
+    if statistics_path:
+        start = time.perf_counter()
+        stats = statistics.compute_stored(tables.open_table(out_path), recipe.profile)
+        statistics.save(statistics_path, stats)
+        summary_stats = statistics.summary(stats)
+        log.info("statistics of %d numeric features in %.2f s", len(stats["numeric"]), time.perf_counter() - start)
     labels, counts = np.unique(tables.load_columns(out_path, ["label"])["label"], return_counts=True)
     summary = IngestSummary(
         source=source,
@@ -102,6 +113,7 @@ def run_ingest(study: str, source: str, out_path: str) -> IngestSummary:
         records=int(counts.sum()),
         dataset_sha256=path_sha256(out_path)[0],
         label_counts={str(int(k)): int(v) for k, v in zip(labels, counts, strict=False)},
+        statistics=summary_stats,
     )
     log.info("ingested %d records: labels %s", summary.records, summary.label_counts)
     return summary

@@ -6,6 +6,7 @@ and its outputs are sharded too (``components.transform_passes``)."""
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,7 @@ import numpy as np
 from components import splits
 from components.artifacts import save_state
 from components.data_checks import check_against_data, load_split_columns
+from components.data_validation import DataCheckPolicy, run_checks
 from components.studies import get_study
 from components.transform_passes import PreparedRaw, baseline_scores, encode_to, fit_state
 
@@ -31,9 +33,24 @@ class PreprocessOutputs:
     state: str
 
 
-def run_preprocess(study: str, raw_path: str, params: dict, seed: int, out: PreprocessOutputs) -> dict:
+@dataclass(frozen=True)
+class DataCheck:
+    """The data check before training: this run's statistics (from ingest), what to
+    compare with and do (``policy``), and the folder the check writes."""
+
+    statistics: str
+    policy: DataCheckPolicy
+    out: str
+
+
+def run_preprocess(
+    study: str, raw_path: str, params: dict, seed: int, out: PreprocessOutputs, data_check: DataCheck | None = None
+) -> dict:
     """Returns the split sizes and, where the study defines naive baselines
-    (e.g. TF-IDF for text), their test scores, fitted on the same training rows."""
+    (e.g. TF-IDF for text), their test scores, fitted on the same training rows.
+    With ``data_check``, the data is checked against the champion's once the
+    transforms are fitted (the vocabulary is part of the schema), before any
+    table is written."""
     spec = get_study(study)
     p = spec.params.from_mapping(params)
     recipe = spec.recipe()
@@ -45,6 +62,10 @@ def run_preprocess(study: str, raw_path: str, params: dict, seed: int, out: Prep
     )
     raw = PreparedRaw(recipe, raw_path)
     state = fit_state(raw, train_rows, p)
+    if data_check:
+        with open(data_check.statistics, encoding="utf-8") as f:
+            stats = json.load(f)
+        run_checks(study, recipe, raw.stored, raw.sample(), state, stats, data_check.policy, data_check.out)
     # The test rows keep their raw records too: evaluate feeds them to the new and the champion's serving models.
     encode_to(
         raw,

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from components.data_validation import add_to_version
 from components.registry import Registry
 from components.serving import SERVING_DIR
 from components.studies import Params, RunParams, get_study
@@ -30,6 +31,7 @@ class RegisterInputs:
     report: str
     evaluation: str
     dataset: dict[str, Any]
+    data_checks: str = ""  # preprocess's data check folder: statistics and schema go into the version
 
 
 def model_card(evaluation: dict, dataset: dict, params: dict, image: str, run_id: str) -> dict:
@@ -37,6 +39,7 @@ def model_card(evaluation: dict, dataset: dict, params: dict, image: str, run_id
     adds the study, version, timestamp and file checksums)."""
     return {
         "metrics": {k: evaluation[k] for k in CARD_METRICS if k in evaluation},
+        **({"data_checks": evaluation["data_checks"]} if "data_checks" in evaluation else {}),
         "blessing": evaluation["blessing"],
         "dataset": {
             k: dataset.get(k) for k in ("source", "source_sha256", "source_bytes", "records", "dataset_sha256")
@@ -78,6 +81,8 @@ def run_register(
     with tempfile.TemporaryDirectory() as staging:
         shutil.copytree(inputs.model_dir, staging, dirs_exist_ok=True)
         shutil.copyfile(inputs.report, os.path.join(staging, "report.html"))
+        if inputs.data_checks:  # data validation's hook: data/statistics.json and data/schema.json
+            add_to_version(inputs.data_checks, staging)
         registry = Registry(registry_uri)
         version = registry.register(study, staging, card, promote=_still_better(evaluation))
     log.info("registered %s version %s in %s", study, version, registry_uri)

@@ -298,12 +298,31 @@ class RunParams(Params):
     threshold: float = param(0.5, "run", "minimum test accuracy for the model to be blessed")
     min_improvement: float = param(0.0, "run", "how much a new model must beat the registry's champion by")
     force_register: bool = param(False, "run", "register even when not blessed (recorded as forced)")
+    on_anomaly: str = param(
+        "warn", "run", "data not matching the champion's schema: warn (report and card) or stop before training"
+    )
+    on_drift: str = param("warn", "run", "features drifted from the champion's data: warn or stop before training")
+    drift_threshold: float = param(
+        0.1, "run", "Jensen-Shannon distance (0-1) from the champion's data above which a feature has drifted"
+    )
+    label_drift_threshold: float = param(
+        0.1, "run", "Jensen-Shannon distance (0-1) of the label distribution above which the labels have drifted"
+    )
 
     def validate(self) -> None:
-        """A threshold outside [0, 1] could never (or would always) be met by an accuracy."""
+        """A threshold outside [0, 1] could never (or would always) be met by an accuracy
+        (or exceeded by a Jensen-Shannon distance)."""
         super().validate()
         if not 0.0 <= self.threshold <= 1.0:
             raise ParameterError(f"threshold is a test accuracy: it must be between 0 and 1; got {self.threshold}")
+        for name in ("on_anomaly", "on_drift"):
+            if getattr(self, name) not in ("warn", "stop"):
+                raise ParameterError(f"{name} must be warn or stop; got {getattr(self, name)!r}")
+        for name in ("drift_threshold", "label_drift_threshold"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ParameterError(
+                    f"{name} is a Jensen-Shannon distance: it must be between 0 and 1; got {getattr(self, name)}"
+                )
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     import tensorflow as tf
     from matplotlib.axes import Axes
 
+    from components.statistics import NumericColumns
+
 ParamsT = TypeVar("ParamsT", bound=TrainingParams)
 PreparedT = TypeVar("PreparedT")
 
@@ -188,6 +190,30 @@ class Recipe(ABC, Generic[ParamsT, PreparedT]):
         ``BASELINE_TRAIN_ROWS`` and ``BASELINE_TEST_ROWS``, prepared together.
         Default: none (the majority-class baseline comes with every evaluation anyway)."""
         return {}
+
+    def profile(self, table: Table) -> list[NumericColumns]:
+        """Called by: ingest (statistics) and preprocess (the same features binned
+        as the champion's, for drift).
+
+        The raw table's numeric features, read in batches (helpers in
+        ``components.statistics``: text lengths, image channels, matrix
+        columns, ragged lengths). Record, label and group counts and the
+        columns' dtypes and shapes come with every study. Default: none."""
+        return []
+
+    def vocabulary(self, state: dict[str, Any]) -> list:
+        """Called by: preprocess (the data check), for the schema registered with the model.
+
+        The tokens the fitted model knows, so a later run can measure its
+        out-of-vocabulary rate against them. Default: none (not a text study)."""
+        return []
+
+    def out_of_vocabulary(self, prepared: PreparedT, vocabulary: list) -> float | None:
+        """Called by: preprocess (the data check).
+
+        The share of this data's token occurrences outside ``vocabulary``.
+        Default: None (not a text study)."""
+        return None
 
     def draw_example(self, ax: Axes, table: Table, row: int) -> None:
         """Called by: evaluate, for the report's grid of misclassified test rows.

@@ -32,15 +32,27 @@ def chain(tmp_path_factory, imdb_sample):
         cm=_artifact(dsl.ClassificationMetrics, d, "cm"),
         report=_artifact(dsl.HTML, d, "report"),
         evaluation=_artifact(dsl.Artifact, d, "evaluation"),
+        statistics=_artifact(dsl.Artifact, d, "statistics"),
+        data_checks=_artifact(dsl.Artifact, d, "data_checks"),
+        data_summary=_artifact(dsl.Markdown, d, "data_summary"),
     )
     prep = {k: FAST[k] for k in ("validation_rows",)}
     train = {k: FAST[k] for k in ("epochs", "batch_size", "fit_on_validation")}
-    components.ingest.python_func(study="imdb", source=imdb_sample, dataset=a["dataset"])
+    registry = os.path.join(d, "registry")
+    components.ingest.python_func(study="imdb", source=imdb_sample, dataset=a["dataset"], statistics=a["statistics"])
     components.preprocess.python_func(
         study="imdb",
         dataset=a["dataset"],
+        statistics=a["statistics"],
         params=prep,
         seed=1,
+        registry_uri=registry,
+        on_anomaly="stop",
+        on_drift="warn",
+        drift_threshold=0.1,
+        label_drift_threshold=0.1,
+        data_checks=a["data_checks"],
+        data_summary=a["data_summary"],
         train=a["train"],
         validation=a["validation"],
         test=a["test"],
@@ -67,7 +79,6 @@ def chain(tmp_path_factory, imdb_sample):
         model=a["model"],
         history=a["history"],
     )
-    registry = os.path.join(d, "registry")
     blessing = components.evaluate.python_func(
         study="imdb",
         variant=best,
@@ -76,6 +87,7 @@ def chain(tmp_path_factory, imdb_sample):
         test=a["test"],
         transform=a["transform"],
         history=a["history"],
+        data_checks=a["data_checks"],
         params=train,
         registry_uri=registry,
         threshold=0.6,
@@ -93,6 +105,9 @@ def test_ingest_records_provenance(chain, imdb_sample):
     meta = chain[0]["dataset"].metadata
     assert meta["records"] == 1200 and meta["source"] == imdb_sample
     assert len(meta["source_sha256"]) == 64 and meta["label_counts"] == {"0": 600, "1": 600}
+    assert meta["statistics"]["records"] == 1200 and set(meta["statistics"]["numeric"]) == {"bytes", "words"}
+    stats = json.loads(Path(chain[0]["statistics"].path).read_text())
+    assert stats["numeric"]["words"]["count"] == 1200 and sum(stats["numeric"]["words"]["histogram"]["counts"]) == 1200
 
 
 def test_preprocess_splits_and_fits_on_train(chain):
@@ -104,6 +119,11 @@ def test_preprocess_splits_and_fits_on_train(chain):
     )
     vocabulary = json.loads(Path(a["transform"].path).read_text())["vocabulary"]
     assert "great" in vocabulary and len(vocabulary) <= 10000
+    # The data check of a first run: nothing to compare with, this run's schema holds its vocabulary.
+    assert "first run" in Path(a["data_summary"].path).read_text()
+    assert a["data_checks"].metadata["verdict"].startswith("first run")
+    schema = json.loads(Path(a["data_checks"].path, "schema.json").read_text())
+    assert schema["labels"] == ["0", "1"] and schema["vocabulary"] == vocabulary
 
 
 def test_cross_validation_compares_variants_and_picks_the_best(chain):
@@ -152,6 +172,7 @@ def test_evaluate_logs_metrics_confusion_matrix_report_and_blessing(chain):
     assert sum(sum(row["row"]) for row in cm["rows"]) == 600
     report = Path(a["report"].path).read_text()
     assert report.count("data:image/png;base64,") >= 3 and "Classification report" in report
+    assert "<h2>Data</h2>" in report and "first run" in report
     assert blessing is True and "no champion" in a["evaluation"].metadata["reason"]
 
 
@@ -165,6 +186,7 @@ def test_register_writes_an_immutable_version_with_its_card(chain):
         report=a["report"],
         evaluation=a["evaluation"],
         dataset=a["dataset"],
+        data_checks=a["data_checks"],
         params={"epochs": "4.0", "seed": "1"},
         registry_uri=registry,
         image="img:1",
@@ -178,3 +200,7 @@ def test_register_writes_an_immutable_version_with_its_card(chain):
     assert card["blessing"]["blessed"] and card["run_id"] == "run-1" and card["image"] == "img:1"
     assert os.path.isfile(os.path.join(registry, "imdb", version, "model.keras"))
     assert os.path.isfile(os.path.join(registry, "imdb", version, "report.html"))
+    # What the next run's data check compares with, and what this run's check said.
+    for name in ("statistics.json", "schema.json"):
+        assert os.path.isfile(os.path.join(registry, "imdb", version, "data", name))
+    assert card["data_checks"]["champion"] is None and card["data_checks"]["policy"]["on_anomaly"] == "stop"

@@ -33,7 +33,13 @@ def test_a_recurring_run_with_the_cron_translated_and_the_targets_settings(api, 
     assert body["mode"] == "ENABLE"
     assert body["display_name"] == "imdb-kind-retrain"
     # Every run reads the source URI afresh: it is a parameter, not a snapshot.
-    assert body["runtime_config"]["parameters"] == {"source": SOURCE, "epochs": 3}
+    # Scheduled runs stop on schema anomalies and warn on drift unless --param says otherwise.
+    assert body["runtime_config"]["parameters"] == {
+        "source": SOURCE,
+        "epochs": 3,
+        "on_anomaly": "stop",
+        "on_drift": "warn",
+    }
     assert body["runtime_config"]["pipeline_root"] == "minio://mlpipeline/v2/artifacts"
     assert body["service_account"] == "pipeline-runner"
     [experiment] = api.requests_to("POST", "/experiments")

@@ -12,11 +12,12 @@ from components.row_batches import row_batches
 from components.studies.amazon import AmazonParams, sources, text
 from components.studies.amazon.variants import parse_variant
 from components.studies.recipe import Recipe, TrainingExtras
+from components.studies.text_data import TextDataChecks
 from components.tables import AnyTable, Ragged, Shards, Table
 from components.vocabulary import Corpus, TokenCounts, intern_tokens
 
 
-class AmazonRecipe(Recipe[AmazonParams, Corpus]):
+class AmazonRecipe(TextDataChecks, Recipe[AmazonParams, Corpus]):
     """Token ids of the training vocabulary, padded per batch, into a recurrent classifier."""
 
     CLASS_NAMES = ("negative", "positive")

@@ -13,6 +13,7 @@ import math
 import numpy as np
 
 from components import tables
+from components.statistics import NumericColumns, image_channels
 from components.studies.cifar10 import Cifar10Params, sources
 from components.studies.recipe import Recipe, TrainingExtras
 from components.tables import Table
@@ -30,6 +31,10 @@ class Cifar10Recipe(Recipe[Cifar10Params, Table]):
 
     def read(self, path: str) -> Table:
         return sources.read(path)
+
+    def profile(self, table: Table) -> list[NumericColumns]:
+        """Per-channel pixel statistics (the image size is checked as the column's shape)."""
+        return [image_channels(tables.array(table, "image"), ("red", "green", "blue"))]
 
     def prepare(self, table: Table) -> Table:
         """Nothing to do once for all rows: standardisation is per image, in ``dataset``."""

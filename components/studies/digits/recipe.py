@@ -21,6 +21,7 @@ import numpy as np
 
 from components import tables
 from components.row_batches import row_batches
+from components.statistics import NumericColumns, matrix_columns, ragged_lengths
 from components.studies.digits import DigitsParams, sources, trajectory
 from components.studies.digits.traces import LABELS
 from components.studies.digits.variants import parse_variant
@@ -44,6 +45,11 @@ class DigitsRecipe(Recipe[DigitsParams, Prepared]):
 
     def read(self, path: str) -> Table:
         return sources.read(path)
+
+    def profile(self, table: Table) -> list[NumericColumns]:
+        """Points per trajectory and the raw pen coordinates (writers are counted as groups)."""
+        xy = tables.ragged(table, "xy")
+        return [ragged_lengths("points", xy), matrix_columns("xy_", xy.values)]
 
     def prepare(self, table: Table) -> Prepared:
         xy = tables.ragged(table, "xy")

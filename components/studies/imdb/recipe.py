@@ -10,11 +10,12 @@ from components.row_batches import row_batches
 from components.studies.imdb import ImdbParams, sources, text
 from components.studies.imdb.variants import parse_variant
 from components.studies.recipe import Recipe
+from components.studies.text_data import TextDataChecks
 from components.tables import Ragged, Table
 from components.vocabulary import Corpus, fit_vocabulary, intern_tokens
 
 
-class ImdbRecipe(Recipe[ImdbParams, Corpus]):
+class ImdbRecipe(TextDataChecks, Recipe[ImdbParams, Corpus]):
     """Multi-hot bags of the ``num_words`` most frequent training words into a
     dense classifier. No ``training_extras``: the seed trained with plain ``fit``."""
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from components import tables
 from components.row_batches import row_batches
+from components.statistics import NumericColumns, matrix_columns
 from components.studies.base import ParameterError
 from components.studies.mirai import MiraiParams, sources, transforms
 from components.studies.mirai.variants import parse_variant
@@ -46,6 +47,10 @@ class MiraiRecipe(Recipe[MiraiParams, Prepared]):
 
     def read(self, path: str) -> Table:
         return sources.read(path)
+
+    def profile(self, table: Table) -> list[NumericColumns]:
+        """Every feature column (the source has no names: ``feature_000`` is the first after the row index)."""
+        return [matrix_columns("feature_", tables.array(table, "features"))]
 
     def prepare(self, table: Table) -> Prepared:
         return Prepared(tables.array(table, "features"), tables.array(table, "label"))
