@@ -62,10 +62,13 @@ def preprocess(
 def plan_folds(study: str, dataset: Input[Dataset], params: dict, seed: int, work_uri: str) -> list[dict]:
     """The (variant, fold) pairs to cross-validate, each with where its score goes. Runs before any fold
     trains, so it first refuses parameters the data cannot fit (a hold-out or fold count too large)."""
+    from components import progress
     from components.steps.cross_validate import check_data, plan
 
     check_data(study, dataset.path, params, seed)
-    return plan(study, dataset.metadata["dataset_sha256"], params, seed, work_uri)
+    items = plan(study, dataset.metadata["dataset_sha256"], params, seed, work_uri)
+    progress.result(f"{len(items)} fold trainings" if items else "cross-validation skipped (cv_folds=0)")
+    return items
 
 
 def cross_validate(
@@ -91,6 +94,7 @@ def compare_variants(
 ) -> str:
     """Per-variant mean ± std over folds, as seed 000's table; returns the best variant
     (the only one, when ``cv_folds=0`` left the plan empty)."""
+    from components import progress
     from components.steps.cross_validate import (
         best_variant,
         collect,
@@ -109,6 +113,7 @@ def compare_variants(
         best, text = best_variant(summary), comparison_markdown(summary)
     with open(comparison.path, "w", encoding="utf-8") as f:
         f.write(text)
+    progress.result(f"best: {best}", best=best)
     return best
 
 
@@ -123,8 +128,10 @@ def train(
     work_uri: str,
     model: Output[Model],
     history: Output[Artifact],
+    tensorboard: Output[Artifact],
 ):
-    """Fit the chosen variant; save ``model.keras``, a SavedModel and the learning curves.
+    """Fit the chosen variant; save ``model.keras``, a SavedModel, the learning curves and
+    TensorBoard logs (an artifact, so they land under the pipeline root on every backend).
     Checkpoints each epoch under ``work_uri``, so a preempted and retried task resumes."""
     from components.steps import configure_task_logging
     from components.steps.train import TrainInputs, TrainOutputs, run_train
@@ -137,7 +144,7 @@ def train(
             TrainInputs(train.path, validation.path, transform.path),
             params,
             seed,
-            TrainOutputs(model.path, history.path),
+            TrainOutputs(model.path, history.path, tensorboard.path),
             work_uri,
         )
     )
@@ -166,6 +173,7 @@ def evaluate(
     Returns whether to register (blessed or forced); the reason is in the
     ``evaluation`` artifact's metadata. (One plain output: kfp.local cannot
     branch on a NamedTuple field.)"""
+    from components import progress
     from components.adapters import log_to_kfp
     from components.steps import configure_task_logging
     from components.steps.evaluate import BlessingPolicy, EvaluationInputs, run_evaluate_and_bless
@@ -183,6 +191,12 @@ def evaluate(
     )
     log_to_kfp(result, metrics, classification_metrics)
     evaluation.metadata.update(result["blessing"])
+    verdict = "blessed" if result["blessing"]["register"] else "not blessed"
+    progress.result(
+        f"test accuracy {result['accuracy']:.4f}, {verdict}",
+        register=result["blessing"]["register"],
+        reason=result["blessing"].get("reason", ""),
+    )
     return result["blessing"]["register"]
 
 
@@ -198,11 +212,12 @@ def register(
     run_id: str,
 ) -> str:
     """Write the model version and its card to the registry; returns the version."""
+    from components import progress
     from components.steps import configure_task_logging
     from components.steps.register import RegisterInputs, run_register
 
     configure_task_logging()
-    return run_register(
+    version = run_register(
         study,
         RegisterInputs(model.path, report.path, evaluation.path, dict(dataset.metadata)),
         params,
@@ -210,6 +225,8 @@ def register(
         image,
         run_id,
     )
+    progress.result(f"version {version}", version=version)
+    return version
 
 
 def log_to_kfp(result: dict, metrics: Metrics, classification_metrics: ClassificationMetrics) -> None:

@@ -7,7 +7,12 @@ never another step module.
 """
 
 import logging
+import os
 import sys
+
+# TensorFlow's C++ start-up lines (oneDNN, CPU features) are INFO and WARNING
+# messages every step would print; set before any step module imports it.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
 def configure_task_logging() -> None:

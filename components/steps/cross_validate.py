@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from components import splits, storage, tables
+from components import progress, splits, storage, tables
 from components.data_checks import check_against_data, load_split_columns
 from components.studies import get_study
 
@@ -44,10 +44,12 @@ def run_fold(
     Keras is imported here, not at module level: the light steps that plan
     the folds and compare their scores import this module too, and would
     otherwise pay for loading TensorFlow (seconds and hundreds of MB each)."""
-    from components.training import evaluate_model, fit_model, majority_class
-
     spec = get_study(study)
     p = spec.params.from_mapping(params)
+    index = p.variant_names().index(variant) * p.cv_folds + fold + 1
+    progress.position(f"{variant} fold {fold + 1}", index, len(p.variant_names()) * p.cv_folds)
+    from components.training import evaluate_model, fit_model, majority_class
+
     recipe = spec.recipe()
     raw = tables.load(raw_path)
     labels, group = tables.array(raw, "label"), tables.optional_array(raw, "group")
@@ -59,6 +61,7 @@ def run_fold(
     model, curves = fit_model(recipe, p, variant, state, fit_table, None, seed, checkpoint_uri)
     scores = evaluate_model(recipe, p, model, state, held_table, majority_class(labels[fit_rows]), extras=False)
     log.info("%s fold %d/%d: accuracy %.4f", variant, fold + 1, p.cv_folds, scores["accuracy"])
+    progress.result(f"fold accuracy {scores['accuracy']:.4f}")
     return FoldScore(
         variant,
         fold,

@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+import time
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from components import storage, tables
+from components import progress, storage, tables
 from components.files import file_sha256, tree_sha256
 from components.studies import get_study
 
@@ -51,7 +52,10 @@ def run_ingest(study: str, source: str, out_path: str) -> IngestSummary:
         path = local_source(source, workdir)
         source_sha256, source_bytes = (tree_sha256 if os.path.isdir(path) else file_sha256)(path)
         log.info("reading %s (%d bytes, sha256 %s)", source, source_bytes, source_sha256)
-        table = recipe.read(path)
+        start = time.monotonic()
+        with progress.ByteProgress("read", source_bytes):
+            table = recipe.read(path)
+        seconds = time.monotonic() - start
     tables.save(out_path, table)
     labels, counts = np.unique(tables.array(table, "label"), return_counts=True)
     summary = IngestSummary(
@@ -62,5 +66,6 @@ def run_ingest(study: str, source: str, out_path: str) -> IngestSummary:
         dataset_sha256=file_sha256(out_path)[0],
         label_counts={str(int(k)): int(v) for k, v in zip(labels, counts, strict=False)},
     )
-    log.info("ingested %d records: labels %s", summary.records, summary.label_counts)
+    log.info("ingested %s: labels %s", progress.rate(summary.records, seconds, "records"), summary.label_counts)
+    progress.result(f"{summary.records:,} records", records=summary.records, seconds=round(seconds, 2))
     return summary
