@@ -83,9 +83,10 @@ def cross_validate(
     """Train and score one fold of one variant, transforms refitted on the fold; returns its accuracy.
     Checkpoints each epoch beside ``result_uri``, so a preempted and retried task resumes."""
     from components.steps import configure_task_logging
+
+    configure_task_logging(tensorflow=True)
     from components.steps.cross_validate import run_fold_to
 
-    configure_task_logging()
     return run_fold_to(study, dataset.path, params, variant, seed, fold, result_uri).accuracy
 
 
@@ -134,9 +135,10 @@ def train(
     TensorBoard logs (an artifact, so they land under the pipeline root on every backend).
     Checkpoints each epoch under ``work_uri``, so a preempted and retried task resumes."""
     from components.steps import configure_task_logging
+
+    configure_task_logging(tensorflow=True)
     from components.steps.train import TrainInputs, TrainOutputs, run_train
 
-    configure_task_logging()
     model.metadata.update(
         run_train(
             study,
@@ -176,9 +178,10 @@ def evaluate(
     from components import progress
     from components.adapters import log_to_kfp
     from components.steps import configure_task_logging
+
+    configure_task_logging(tensorflow=True)
     from components.steps.evaluate import BlessingPolicy, EvaluationInputs, run_evaluate_and_bless
 
-    configure_task_logging()
     result = run_evaluate_and_bless(
         study,
         variant,

@@ -22,7 +22,7 @@ from typing import Any
 
 from components import progress
 from pipelines.compile import build_pipeline
-from pipelines.console import Console
+from pipelines.console import Console, Step
 from pipelines.runs import write_record
 from pipelines.targets import LOCAL, Target
 
@@ -129,11 +129,10 @@ def run_local(
         raise RunInterrupted(f"interrupted; partial outputs and logs under {where}") from None
     except RuntimeError:
         where = _close(console, folder, record, clock, "failed")
-        failed = next((s for s in console.steps if s.state == "failed"), None)
+        failed = _failed_step(console)
         if failed is None:
             raise PipelineFailed(f"the run failed; logs under {where}") from None
-        record_error = failed.error or "it exited with an error"
-        raise PipelineFailed(f"step {failed.title} failed: {record_error} (log: {failed.log})") from None
+        raise PipelineFailed(f"{_failure(failed)} (log: {failed.log})") from None
     result = LocalRun(
         target.pipeline_root,
         (overrides or {}).get("registry_uri", target.registry_uri),
@@ -156,7 +155,7 @@ def _close(console: Console, folder: _RunFolder, record: dict[str, Any], clock: 
     now = console.clock()
     steps = console.steps
     data = {s.name: s.data for s in steps}
-    failed = next((s for s in steps if s.state == "failed"), None)
+    failed = _failed_step(console)
     record.update(
         run=os.path.basename(where),
         folder=where,
@@ -165,10 +164,18 @@ def _close(console: Console, folder: _RunFolder, record: dict[str, Any], clock: 
         registered=data.get("register", {}).get("version"),
         not_registered=None if data.get("evaluate", {}).get("register", True) else data["evaluate"].get("reason"),
         steps=[s.record(now) for s in steps],
-        **({"error": f"step {failed.title} failed: {failed.error}"} if failed else {}),
+        **({"error": _failure(failed)} if failed else {}),
     )
     write_record(where, record)
     return where
+
+
+def _failed_step(console: Console) -> Step | None:
+    return next((s for s in console.steps if s.state == "failed"), None)
+
+
+def _failure(step: Step) -> str:
+    return f"step {step.title} failed: {step.error or 'it exited with an error; see its log'}"
 
 
 def _defaults(pipeline) -> dict[str, Any]:
