@@ -89,11 +89,15 @@ class TensorBoardScalars(keras.callbacks.Callback):
         self.logdir = logdir
 
     def on_train_begin(self, logs=None):
+        self._writers: dict[str, Any] = {}
+
+    def _writer(self, run: str):
+        """The run's writer, made on first use: a fit without validation data has no ``validation/``."""
         import tensorflow as tf
 
-        self._writers = {
-            name: tf.summary.create_file_writer(os.path.join(self.logdir, name)) for name in ("train", "validation")
-        }
+        if run not in self._writers:
+            self._writers[run] = tf.summary.create_file_writer(os.path.join(self.logdir, run))
+        return self._writers[run]
 
     def on_epoch_end(self, epoch, logs=None):
         import tensorflow as tf
@@ -104,7 +108,7 @@ class TensorBoardScalars(keras.callbacks.Callback):
             summary = summary_pb2.Summary(
                 value=[summary_pb2.Summary.Value(tag=f"epoch_{name}", simple_value=float(value))]
             )
-            with self._writers[run].as_default():
+            with self._writer(run).as_default():
                 tf.summary.experimental.write_raw_pb(summary.SerializeToString(), step=epoch)
 
     def on_train_end(self, logs=None):
