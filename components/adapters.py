@@ -83,10 +83,10 @@ def cross_validate(
     """Train and score one fold of one variant, transforms refitted on the fold; returns its accuracy.
     Checkpoints each epoch beside ``result_uri``, so a preempted and retried task resumes."""
     from components.steps import configure_task_logging
+    from components.steps.cross_validate import announce_fold, run_fold_to
 
+    announce_fold(study, params, variant, fold)
     configure_task_logging(tensorflow=True)
-    from components.steps.cross_validate import run_fold_to
-
     return run_fold_to(study, dataset.path, params, variant, seed, fold, result_uri).accuracy
 
 

@@ -44,12 +44,10 @@ def run_fold(
     Keras is imported here, not at module level: the light steps that plan
     the folds and compare their scores import this module too, and would
     otherwise pay for loading TensorFlow (seconds and hundreds of MB each)."""
-    spec = get_study(study)
-    p = spec.params.from_mapping(params)
-    index = p.variant_names().index(variant) * p.cv_folds + fold + 1
-    progress.position(f"{variant} fold {fold + 1}", index, len(p.variant_names()) * p.cv_folds)
     from components.training import evaluate_model, fit_model, majority_class
 
+    spec = get_study(study)
+    p = spec.params.from_mapping(params)
     recipe = spec.recipe()
     raw = tables.load(raw_path)
     labels, group = tables.array(raw, "label"), tables.optional_array(raw, "group")
@@ -71,6 +69,14 @@ def run_fold(
         len(held_rows),
         float(np.mean(curves["epoch_seconds"])),
     )
+
+
+def announce_fold(study: str, params: dict, variant: str, fold: int) -> None:
+    """Tell the console which of the plan's tasks this is (``3/8 final fold 2``); cheap, so a
+    task can say it before TensorFlow takes seconds to load."""
+    p = get_study(study).params.from_mapping(params)
+    index = p.variant_names().index(variant) * p.cv_folds + fold + 1
+    progress.position(f"{variant} fold {fold + 1}", index, len(p.variant_names()) * p.cv_folds)
 
 
 def summarize(scores: list[FoldScore]) -> dict:
