@@ -91,10 +91,13 @@ def preprocess(
 def plan_folds(study: str, dataset: Input[Dataset], params: dict, seed: int, work_uri: str) -> list[dict]:
     """The (variant, fold) pairs to cross-validate, each with where its score goes. Runs before any fold
     trains, so it first refuses parameters the data cannot fit (a hold-out or fold count too large)."""
+    from components import progress
     from components.steps.cross_validate import check_data, plan
 
     check_data(study, dataset.path, params, seed)
-    return plan(study, dataset.metadata["dataset_sha256"], params, seed, work_uri)
+    items = plan(study, dataset.metadata["dataset_sha256"], params, seed, work_uri)
+    progress.result(f"{len(items)} fold trainings" if items else "cross-validation skipped (cv_folds=0)")
+    return items
 
 
 def cross_validate(
@@ -109,9 +112,10 @@ def cross_validate(
     """Train and score one fold of one variant, transforms refitted on the fold; returns its accuracy.
     Checkpoints each epoch beside ``result_uri``, so a preempted and retried task resumes."""
     from components.steps import configure_task_logging
-    from components.steps.cross_validate import run_fold_to
+    from components.steps.cross_validate import announce_fold, run_fold_to
 
-    configure_task_logging()
+    announce_fold(study, params, variant, fold)
+    configure_task_logging(tensorflow=True)
     return run_fold_to(study, dataset.path, params, variant, seed, fold, result_uri).accuracy
 
 
@@ -120,6 +124,7 @@ def compare_variants(
 ) -> str:
     """Per-variant mean ± std over folds, as seed 000's table; returns the best variant
     (the only one, when ``cv_folds=0`` left the plan empty)."""
+    from components import progress
     from components.steps.cross_validate import (
         best_variant,
         collect,
@@ -138,6 +143,7 @@ def compare_variants(
         best, text = best_variant(summary), comparison_markdown(summary)
     with open(comparison.path, "w", encoding="utf-8") as f:
         f.write(text)
+    progress.result(f"best: {best}", best=best)
     return best
 
 
@@ -152,13 +158,16 @@ def train(
     work_uri: str,
     model: Output[Model],
     history: Output[Artifact],
+    tensorboard: Output[Artifact],
 ):
-    """Fit the chosen variant; save ``model.keras``, a SavedModel and the learning curves.
+    """Fit the chosen variant; save ``model.keras``, a SavedModel, the learning curves and
+    TensorBoard logs (an artifact, so they land under the pipeline root on every backend).
     Checkpoints each epoch under ``work_uri``, so a preempted and retried task resumes."""
     from components.steps import configure_task_logging
+
+    configure_task_logging(tensorflow=True)
     from components.steps.train import TrainInputs, TrainOutputs, run_train
 
-    configure_task_logging()
     model.metadata.update(
         run_train(
             study,
@@ -166,7 +175,7 @@ def train(
             TrainInputs(train.path, validation.path, transform.path),
             params,
             seed,
-            TrainOutputs(model.path, history.path),
+            TrainOutputs(model.path, history.path, tensorboard.path),
             work_uri,
         )
     )
@@ -196,11 +205,13 @@ def evaluate(
     Returns whether to register (blessed or forced); the reason is in the
     ``evaluation`` artifact's metadata. (One plain output: kfp.local cannot
     branch on a NamedTuple field.)"""
+    from components import progress
     from components.adapters import log_to_kfp
     from components.steps import configure_task_logging
+
+    configure_task_logging(tensorflow=True)
     from components.steps.evaluate import BlessingPolicy, EvaluationInputs, run_evaluate_and_bless
 
-    configure_task_logging()
     result = run_evaluate_and_bless(
         study,
         variant,
@@ -213,6 +224,12 @@ def evaluate(
     )
     log_to_kfp(result, metrics, classification_metrics)
     evaluation.metadata.update(result["blessing"])
+    verdict = "blessed" if result["blessing"]["register"] else "not blessed"
+    progress.result(
+        f"test accuracy {result['accuracy']:.4f}, {verdict}",
+        register=result["blessing"]["register"],
+        reason=result["blessing"].get("reason", ""),
+    )
     return result["blessing"]["register"]
 
 
@@ -233,12 +250,13 @@ def register(
 
     ``vertex_model_registry`` (vertex targets: project, region, serving image) also
     uploads the version to the Vertex AI Model Registry; empty elsewhere."""
+    from components import progress
     from components.steps import configure_task_logging
     from components.steps.register import RegisterInputs, run_register
     from components.vertex_models import VertexModelSettings
 
     configure_task_logging()
-    return run_register(
+    version = run_register(
         study,
         RegisterInputs(model.path, report.path, evaluation.path, dict(dataset.metadata), data_checks.path),
         params,
@@ -247,6 +265,8 @@ def register(
         run_id,
         VertexModelSettings.from_mapping(vertex_model_registry),
     )
+    progress.result(f"version {version}", version=version)
+    return version
 
 
 def log_to_kfp(result: dict, metrics: Metrics, classification_metrics: ClassificationMetrics) -> None:

@@ -7,18 +7,22 @@ fit and the scoring live here, once, and the steps call them.
 
 from __future__ import annotations
 
+import logging
+import os
 import time
 from typing import Any
 
 import keras
 import numpy as np
 
-from components import devices, tables
+from components import devices, progress, tables
 from components.checkpoints import EpochCheckpoint
 from components.metrics import classification_metrics, predicted_classes
 from components.studies.base import TrainingParams
 from components.studies.recipe import Recipe, hook_table
 from components.tables import AnyTable
+
+log = logging.getLogger(__name__)
 
 
 class EpochTimer(keras.callbacks.Callback):
@@ -30,6 +34,86 @@ class EpochTimer(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         logs["epoch_seconds"] = time.perf_counter() - self._start
+
+
+class EpochProgress(keras.callbacks.Callback):
+    """One concise log line per epoch, with its metrics and the time left, in place of Keras'
+    own printing; while an epoch runs, a progress detail (batch and ETA) at most every
+    ``interval`` seconds for the console of a local run."""
+
+    def __init__(self, steps: int, interval: float = 1.0):
+        super().__init__()
+        self.steps, self.interval = steps, interval
+
+    def on_train_begin(self, logs=None):
+        self._start, self._batches, self._shown = time.monotonic(), 0, 0.0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def _eta(self, batches_left: int) -> str:
+        elapsed = time.monotonic() - self._start
+        return progress.duration(elapsed / self._batches * batches_left) if self._batches else "?"
+
+    def _batches_left(self, batch: int) -> int:
+        return (self.params["epochs"] - self._epoch - 1) * self.steps + self.steps - batch - 1
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._batches += 1
+        now = time.monotonic()
+        if now - self._shown >= self.interval:
+            self._shown = now
+            left = self._batches_left(batch)
+            progress.detail(
+                f"epoch {self._epoch + 1}/{self.params['epochs']} batch {batch + 1}/{self.steps}, ETA {self._eta(left)}"
+            )
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        epochs = self.params["epochs"]
+        figures = " ".join(f"{k} {v:.4g}" for k, v in logs.items() if k not in ("epoch_seconds", "learning_rate"))
+        seconds = logs.get("epoch_seconds", 0.0)
+        eta = f", ETA {self._eta(self._batches_left(self.steps - 1))}" if epoch + 1 < epochs else ""
+        log.info("epoch %d/%d: %s (%s%s)", epoch + 1, epochs, figures, progress.duration(seconds), eta)
+        progress.detail(f"epoch {epoch + 1}/{epochs} done{eta}")
+
+
+class TensorBoardScalars(keras.callbacks.Callback):
+    """Each epoch's metrics as TensorBoard scalars under ``logdir``: ``train/`` and
+    ``validation/`` runs with ``epoch_*`` tags, the layout Keras' own callback
+    writes, so ``tensorboard --logdir`` overlays the two. Written as plain
+    ``Summary`` protos, which need only TensorFlow, not the tensorboard package."""
+
+    def __init__(self, logdir: str):
+        super().__init__()
+        self.logdir = logdir
+
+    def on_train_begin(self, logs=None):
+        self._writers: dict[str, Any] = {}
+
+    def _writer(self, run: str):
+        """The run's writer, made on first use: a fit without validation data has no ``validation/``."""
+        import tensorflow as tf
+
+        if run not in self._writers:
+            self._writers[run] = tf.summary.create_file_writer(os.path.join(self.logdir, run))
+        return self._writers[run]
+
+    def on_epoch_end(self, epoch, logs=None):
+        import tensorflow as tf
+        from tensorflow.core.framework import summary_pb2
+
+        for key, value in (logs or {}).items():
+            run, name = ("validation", key[4:]) if key.startswith("val_") else ("train", key)
+            summary = summary_pb2.Summary(
+                value=[summary_pb2.Summary.Value(tag=f"epoch_{name}", simple_value=float(value))]
+            )
+            with self._writer(run).as_default():
+                tf.summary.experimental.write_raw_pb(summary.SerializeToString(), step=epoch)
+
+    def on_train_end(self, logs=None):
+        for writer in self._writers.values():
+            writer.close()
 
 
 class DivergedError(RuntimeError):
@@ -111,13 +195,15 @@ def fit_model(
     validation: AnyTable | None,
     seed: int,
     checkpoint_uri: str = "",
+    tensorboard_dir: str = "",
 ) -> tuple[keras.Model, dict[str, list[float]]]:
     """Build and fit one model; returns it and its history (with seconds per epoch).
 
     With ``checkpoint_uri``, every epoch is checkpointed there and a rerun
     resumes after the last completed epoch instead of starting over, in the
     precision it was trained in and on the batches an uninterrupted fit would
-    have read next. The precision policy is set for this fit only."""
+    have read next. With ``tensorboard_dir``, each epoch's metrics are written
+    there for TensorBoard. The precision policy is set for this fit only."""
     import tensorflow as tf
 
     p = p.for_variant(variant)  # the variant's own epochs, batch size and rate, where it has them
@@ -140,15 +226,16 @@ def fit_model(
         data = _even_shares(recipe.dataset(hook_table(train), state, batch_size, True, seed, remaining), replicas)
         extras = recipe.training_extras(hook_table(train), p)
         saving = [checkpoint.callback(past, precision)] if checkpoint else []
+        board = [TensorBoardScalars(tensorboard_dir)] if tensorboard_dir else []
         history = model.fit(
             data.apply(tf.data.experimental.assert_cardinality(steps * len(remaining))),
             validation_data=_validation(recipe, validation, state, batch_size, replicas, seed),
             epochs=p.epochs,
             initial_epoch=done,
             steps_per_epoch=steps,  # one iterator runs through every remaining epoch
-            verbose=2,
+            verbose=0,  # EpochProgress prints one line an epoch
             shuffle=False,  # the dataset shuffles itself, seeded
-            callbacks=[StopOnNaN(), *extras.get("callbacks", []), EpochTimer(), *saving],
+            callbacks=[StopOnNaN(), *extras.get("callbacks", []), EpochTimer(), EpochProgress(steps), *board, *saving],
             class_weight=extras.get("class_weight"),
         )
     new = history.history

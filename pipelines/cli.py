@@ -24,6 +24,7 @@ from pipelines import (
     ingest_command,
     predict_command,
     registry_commands,
+    runs_commands,
     sample_command,
     schedule_commands,
     submit_command,
@@ -32,7 +33,7 @@ from pipelines import (
 from pipelines.cli_options import add_preset_option, add_target_options, study_assignments, target_and_parameters
 from pipelines.cron import CronError
 from pipelines.kfp_api import WaitTimeout
-from pipelines.local import PipelineFailed
+from pipelines.local import PipelineFailed, RunInterrupted
 from pipelines.targets import TargetError
 
 # The project's own errors, whose messages say what to fix: one line each. Anything else is a bug and
@@ -110,9 +111,9 @@ def _run(args) -> None:
         raise FileNotFoundError(f"source not found: {args.source}")
     overrides = resolve(args.study, build_pipeline(args.study, target), study_assignments(args, assignments))
     start = time.perf_counter()
-    result = run_local(args.study, args.source, overrides, target)
+    result = run_local(args.study, args.source, overrides, target, verbose=args.verbose)
     print(f"\n{args.study}: pipeline finished in {time.perf_counter() - start:.1f} s")
-    print(f"  outputs under   {result.pipeline_root}")
+    print(f"  run folder      {result.folder} (logs/, run.json; 'kfp-studies runs show latest')")
     print(f"  report          {result.report}")
     print(f"  CV comparison   {result.comparison}")
     print(f"  registry        {result.registry_uri}")
@@ -163,6 +164,12 @@ def parser() -> argparse.ArgumentParser:
         "--local", action="store_true", help="run on this machine with kfp.local (what 'run' always does; optional)"
     )
     p.add_argument("--source", required=True, help="local path, file://, http(s)://, gs:// or s3:// URI")
+    p.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="stream every step's whole output (kfp.local's) instead of one line per step",
+    )
     add_target_options(
         p,
         set_help="override a pipeline parameter (repeatable; see 'kfp-studies list'), "
@@ -175,6 +182,7 @@ def parser() -> argparse.ArgumentParser:
     schedule_commands.add_parser(sub)
     registry_commands.add_parser(sub)
     predict_command.add_parser(sub)
+    runs_commands.add_parser(sub)
     return top
 
 
@@ -186,6 +194,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.func(args) or 0
+    except RunInterrupted as exc:
+        print(f"kfp-studies {args.command}: {exc}", file=sys.stderr)
+        return 130  # the shell's status for a command ended by Ctrl-C (128 + SIGINT)
     except BrokenPipeError:
         # The reader went away (`kfp-studies list | head`): that is not an error of ours. Point stdout at
         # /dev/null so the interpreter's final flush does not fail again.

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from components import splits, storage, tables
+from components import progress, splits, storage, tables
 from components.data_checks import check_against_data, load_split_columns
 from components.studies import get_study
 from components.transform_passes import PreparedRaw, encode_to, fit_state
@@ -69,6 +69,7 @@ def run_fold(
         model, curves = fit_model(recipe, p, variant, state, fit_table, None, seed, checkpoint_uri)
         scores = evaluate_model(recipe, p, model, state, held_table, majority_class(labels[fit_rows]), extras=False)
     log.info("%s fold %d/%d: accuracy %.4f", variant, fold + 1, p.cv_folds, scores["accuracy"])
+    progress.result(f"fold accuracy {scores['accuracy']:.4f}")
     return FoldScore(
         variant,
         fold,
@@ -79,6 +80,14 @@ def run_fold(
         float(np.mean(curves["epoch_seconds"])),
         study_params.settings_used(variant),
     )
+
+
+def announce_fold(study: str, params: dict, variant: str, fold: int) -> None:
+    """Tell the console which of the plan's tasks this is (``3/8 final fold 2``); cheap, so a
+    task can say it before TensorFlow takes seconds to load."""
+    p = get_study(study).params.from_mapping(params)
+    index = p.variant_names().index(variant) * p.cv_folds + fold + 1
+    progress.position(f"{variant} fold {fold + 1}", index, len(p.variant_names()) * p.cv_folds)
 
 
 def summarize(scores: list[FoldScore]) -> dict:

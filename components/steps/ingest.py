@@ -19,9 +19,9 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from components import statistics, storage, tables
+from components import progress, statistics, storage, tables
 from components.errors import DataError
-from components.files import CHUNK, path_sha256
+from components.files import CHUNK, path_sha256, walk_files
 from components.shard_writer import ShardWriter
 from components.studies import get_study
 
@@ -78,6 +78,10 @@ def _errors_naming(source: str, path: str) -> Iterator[None]:
         raise DataError(source + exc.where[len(path) :], exc.problem) from None
 
 
+def _size_on_disk(path: str) -> int:
+    return sum(os.path.getsize(p) for p, _ in walk_files(path)) if os.path.isdir(path) else os.path.getsize(path)
+
+
 def run_ingest(study: str, source: str, out_path: str, statistics_path: str | None = None) -> IngestSummary:
     """Read ``source`` with the study's reader and write the validated raw table to ``out_path``;
     with ``statistics_path``, also the data's statistics (``components.statistics``) as JSON,
@@ -86,9 +90,15 @@ def run_ingest(study: str, source: str, out_path: str, statistics_path: str | No
     with tempfile.TemporaryDirectory() as workdir:
         path = local_source(source, workdir)
         log.info("reading %s", source)
+        start = time.monotonic()
         # The source's digest is one more pass over its bytes; hashing (which releases the GIL) runs
-        # beside the reader, which leaves a core part idle while it waits on decompression.
-        with ThreadPoolExecutor(1) as pool, _errors_naming(source, path):
+        # beside the reader, which leaves a core part idle while it waits on decompression. The
+        # progress shown counts both passes.
+        with (
+            ThreadPoolExecutor(1) as pool,
+            _errors_naming(source, path),
+            progress.ByteProgress("read and hashed", 2 * _size_on_disk(path)),
+        ):
             digest = pool.submit(path_sha256, path)
             if recipe.streams:
                 with ShardWriter(out_path) as writer:
@@ -97,6 +107,7 @@ def run_ingest(study: str, source: str, out_path: str, statistics_path: str | No
             else:
                 tables.save(out_path, recipe.read(path))
             source_sha256, source_bytes = digest.result()
+        seconds = time.monotonic() - start
         log.info("read %s (%d bytes, sha256 %s)", source, source_bytes, source_sha256)
     summary_stats = {}
     if statistics_path:
@@ -115,5 +126,6 @@ def run_ingest(study: str, source: str, out_path: str, statistics_path: str | No
         label_counts={str(int(k)): int(v) for k, v in zip(labels, counts, strict=False)},
         statistics=summary_stats,
     )
-    log.info("ingested %d records: labels %s", summary.records, summary.label_counts)
+    log.info("ingested %s: labels %s", progress.rate(summary.records, seconds, "records"), summary.label_counts)
+    progress.result(f"{summary.records:,} records", records=summary.records, seconds=round(seconds, 2))
     return summary

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from components import splits
+from components import progress, splits
 from components.artifacts import save_state
 from components.data_checks import check_against_data, load_split_columns
 from components.data_validation import DataCheckPolicy, run_checks
@@ -54,18 +55,22 @@ def run_preprocess(
     spec = get_study(study)
     p = spec.params.from_mapping(params)
     recipe = spec.recipe()
+    start = time.monotonic()
     labels, split, group = load_split_columns(raw_path)
     check_against_data(p, labels, split, group, seed)
     train_rows, test_rows = splits.train_test_rows(split, labels, p.test_fraction, seed)
     train_rows, val_rows = splits.hold_out(
         train_rows, labels, seed, count=p.validation_rows, fraction=p.validation_fraction, groups=group
     )
+    progress.detail(f"preparing {len(labels):,} records")
     raw = PreparedRaw(recipe, raw_path)
+    progress.detail(f"fitting transforms on {len(train_rows):,} training rows")
     state = fit_state(raw, train_rows, p)
     if data_check:
         with open(data_check.statistics, encoding="utf-8") as f:
             stats = json.load(f)
         run_checks(study, recipe, raw.stored, raw.sample(), state, stats, data_check.policy, data_check.out)
+    progress.detail(f"encoding {len(labels):,} rows")
     # The test rows keep their raw records too: evaluate feeds them to the new and the champion's serving models.
     encode_to(
         raw,
@@ -76,8 +81,11 @@ def run_preprocess(
     save_state(out.state, state)
     counts: dict[str, Any] = {"train": len(train_rows), "validation": len(val_rows), "test": len(test_rows)}
     log.info("split %s; transforms fitted on the %d training rows", counts, len(train_rows))
+    log.info("preprocessed %s", progress.rate(len(labels), time.monotonic() - start, "records"))
+    progress.detail("fitting the baselines")
     baselines = baseline_scores(raw, np.concatenate([train_rows, val_rows]), test_rows, seed)
     if baselines:
         counts["baselines"] = baselines
         log.info("baselines on the test rows: %s", baselines)
+    progress.result(", ".join(f"{counts[k]:,} {k}" for k in ("train", "validation", "test")) + " rows")
     return counts

@@ -6,7 +6,7 @@ import json
 import logging
 from dataclasses import dataclass
 
-from components import tables
+from components import progress, tables
 from components.artifacts import load_state, save_model
 from components.checkpoints import checkpoint_uri
 from components.files import path_sha256
@@ -29,10 +29,12 @@ class TrainInputs:
 
 @dataclass(frozen=True)
 class TrainOutputs:
-    """Where train writes: the model folder and the learning curves (JSON)."""
+    """Where train writes: the model folder, the learning curves (JSON) and, when given,
+    a folder of TensorBoard logs (``tensorboard --logdir`` reads it)."""
 
     model_dir: str
     history: str
+    tensorboard: str = ""
 
 
 def run_train(
@@ -61,12 +63,21 @@ def run_train(
         "data": [path_sha256(path)[0] for path in (inputs.train, inputs.validation, inputs.state)],
     }
     model, curves = fit_model(
-        recipe, p, variant, state, train, validation_data, seed, checkpoint_uri(work_uri, study, identity)
+        recipe,
+        p,
+        variant,
+        state,
+        train,
+        validation_data,
+        seed,
+        checkpoint_uri(work_uri, study, identity),
+        out.tensorboard,
     )
     save_model(model, out.model_dir)
     export_serving_model(recipe, model, state, out.model_dir)
     with open(out.history, "w", encoding="utf-8") as f:
         json.dump(curves, f)
+    progress.result(f"{variant}: accuracy {curves['accuracy'][-1]:.4f} after {p.epochs} epochs")
     return {
         "variant": variant,
         "train_rows": tables.num_rows(train),

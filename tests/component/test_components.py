@@ -26,6 +26,7 @@ def chain(tmp_path_factory, imdb_sample):
         transform=_artifact(dsl.Artifact, d, "transform"),
         model=_artifact(dsl.Model, d, "model"),
         history=_artifact(dsl.Artifact, d, "history"),
+        tensorboard=_artifact(dsl.Artifact, d, "tensorboard"),
         cv_metrics=_artifact(dsl.Metrics, d, "cv_metrics"),
         comparison=_artifact(dsl.Markdown, d, "comparison"),
         metrics=_artifact(dsl.Metrics, d, "metrics"),
@@ -78,6 +79,7 @@ def chain(tmp_path_factory, imdb_sample):
         work_uri=os.path.join(d, "work"),
         model=a["model"],
         history=a["history"],
+        tensorboard=a["tensorboard"],
     )
     blessing = components.evaluate.python_func(
         study="imdb",

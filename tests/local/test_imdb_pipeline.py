@@ -1,6 +1,7 @@
 """The whole imdb pipeline under kfp.local.SubprocessRunner on a generated sample."""
 
 import builtins
+import json
 from pathlib import Path
 
 import pytest
@@ -67,6 +68,27 @@ def test_every_step_runs_learning_happens_and_the_model_is_registered(first, tmp
     assert_registered_version_serves_raw_records(target.registry_uri, "imdb", run_dir, tmp_path)
 
 
+def test_the_run_is_recorded_with_a_log_per_step_and_tensorboard_logs(first):
+    target, result = first
+    run_dir = Path(result.folder)
+    assert run_dir == latest_run(target.pipeline_root)
+    record = json.loads((run_dir / "run.json").read_text())
+    assert record["status"] == "succeeded" and record["study"] == "imdb" and record["run"] == run_dir.name
+    assert record["registered"] == champion_card(target.registry_uri, "imdb")["version"]
+    assert record["metrics"]["accuracy"] == result.metrics["accuracy"] and record["parameters"]["epochs"] == 4
+    folds = [s for s in record["steps"] if s["step"].startswith("cross-validate")]
+    assert sorted(s["step"] for s in folds)[0] == "cross-validate 1/6 final fold 1" and len(folds) == 6
+    assert all(s["state"] == "done" and s["result"].startswith("fold accuracy ") for s in folds)
+    for step in record["steps"]:
+        assert Path(step["log"]).parent == run_dir / "logs" and "Executing task" in Path(step["log"]).read_text()
+    train_log = (run_dir / "logs" / "train.log").read_text()
+    assert "epoch 1/4: accuracy " in train_log and "ETA" in train_log and "epoch 4/4: " in train_log
+    assert "ran out of data" not in train_log
+    assert "oneDNN custom operations" not in train_log, "TensorFlow's start-up lines are silenced"
+    events = list((run_dir / "train" / "tensorboard").glob("*/events.out.tfevents.*"))
+    assert {e.parent.name for e in events} == {"train"}, "fit_on_validation: no validation scalars"
+
+
 def test_a_worse_second_run_is_not_registered_and_says_why(first, imdb_sample):
     target, good = first
     registry = Registry(target.registry_uri)
@@ -85,3 +107,5 @@ def test_a_worse_second_run_is_not_registered_and_says_why(first, imdb_sample):
     assert not task_started(run_dir, "register")
     assert champion_before is not None and registry.versions("imdb") == [champion_before["version"]]
     assert registry.champion_pointer("imdb") == champion_before
+    record = json.loads((run_dir / "run.json").read_text())
+    assert record["registered"] is None and "does not beat the champion" in record["not_registered"]

@@ -2,6 +2,7 @@
 uninterrupted fit, and a precision policy that ends with the fit (mirai, the
 quickest study; the GPU paths run every study in tests/gpu_paths)."""
 
+import json
 import warnings
 
 import numpy as np
@@ -73,3 +74,23 @@ def test_mixed_precision_ends_with_the_fit_and_its_checkpoint_resumes_with_loss_
     assert resumed.layers[1].compute_dtype == "float16" and len(curves["loss"]) == 2
     assert np.isfinite(curves["loss"]).all()
     assert keras.mixed_precision.global_policy().name == "float32"
+
+
+def test_progress_one_log_line_an_epoch_with_eta_events_for_the_console_and_no_warning_with_validation(
+    mirai, tmp_path, monkeypatch, capsys, caplog
+):
+    from components import progress
+
+    spec, recipe, state, train = mirai
+    p = spec.params.from_mapping({"epochs": 3, "batch_size": BATCH, "variants": VARIANT})
+    monkeypatch.setenv(progress.ENV, "1")
+    with warnings.catch_warnings(record=True) as caught, caplog.at_level("INFO", logger="components.training"):
+        warnings.simplefilter("always")
+        fit_model(recipe, p, VARIANT, state, train, train, 3, tensorboard_dir=str(tmp_path / "tb"))
+    assert not [w for w in caught if "ran out of data" in str(w.message)], "validation data included"
+    epochs = [r.getMessage() for r in caplog.records if r.getMessage().startswith("epoch ")]
+    assert [m.split(":")[0] for m in epochs] == ["epoch 1/3", "epoch 2/3", "epoch 3/3"]
+    assert "val_accuracy" in epochs[0] and "ETA" in epochs[0] and "ETA" not in epochs[-1]
+    events = [json.loads(line[len(progress.PREFIX) :]) for line in capsys.readouterr().out.splitlines()]
+    assert {"kind": "detail", "text": "epoch 3/3 done"} in events
+    assert {path.parent.name for path in (tmp_path / "tb").glob("*/events.out.tfevents.*")} == {"train", "validation"}
