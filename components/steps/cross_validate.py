@@ -89,13 +89,18 @@ def summarize(scores: list[FoldScore]) -> dict:
 def comparison_markdown(summary: dict) -> str:
     """The comparison table, as seed 000 laid it out: model, CV mean (± std), per-fold scores."""
     lines = ["| model | CV mean (± std) | folds | s/epoch |", "|---|---|---|---|"]
-    for variant, s in sorted(summary.items(), key=lambda kv: -kv[1]["mean_accuracy"]):
+    for variant, s in ranked(summary):
         folds = ", ".join(f"{f['accuracy']:.2%}" for f in s["folds"])
         lines.append(
             f"| {variant} | {s['mean_accuracy']:.2%} (±{s['std_accuracy']:.2%}) | {folds} | "
             f"{s['seconds_per_epoch']:.2f} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def ranked(summary: dict) -> list[tuple[str, dict]]:
+    """The summary's variants, best mean accuracy first (the table's order, here and in the report)."""
+    return sorted(summary.items(), key=lambda kv: -kv[1]["mean_accuracy"])
 
 
 def best_variant(summary: dict) -> str:

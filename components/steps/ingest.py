@@ -7,8 +7,6 @@ import os
 import tempfile
 from dataclasses import asdict, dataclass
 
-import numpy as np
-
 from components import storage, tables
 from components.files import file_sha256, tree_sha256
 from components.studies import get_study
@@ -53,14 +51,13 @@ def run_ingest(study: str, source: str, out_path: str) -> IngestSummary:
         log.info("reading %s (%d bytes, sha256 %s)", source, source_bytes, source_sha256)
         table = recipe.read(path)
     tables.save(out_path, table)
-    labels, counts = np.unique(tables.array(table, "label"), return_counts=True)
     summary = IngestSummary(
         source=source,
         source_sha256=source_sha256,
         source_bytes=source_bytes,
         records=tables.num_rows(table),
         dataset_sha256=file_sha256(out_path)[0],
-        label_counts={str(int(k)): int(v) for k, v in zip(labels, counts, strict=False)},
+        label_counts=tables.value_counts(tables.array(table, "label")),
     )
     log.info("ingested %d records: labels %s", summary.records, summary.label_counts)
     return summary

@@ -28,7 +28,7 @@ class PreprocessOutputs:
 
 
 def run_preprocess(study: str, raw_path: str, params: dict, seed: int, out: PreprocessOutputs) -> dict:
-    """Returns the split sizes and, where the study defines naive baselines
+    """Returns the split sizes, each split's class balance (``splits``) and, where the study defines naive baselines
     (e.g. TF-IDF for text), their test scores, fitted on the same training rows."""
     spec = get_study(study)
     p = spec.params.from_mapping(params)
@@ -44,9 +44,16 @@ def run_preprocess(study: str, raw_path: str, params: dict, seed: int, out: Prep
     prepared = recipe.prepare(raw)
     state = recipe.fit(prepared, train_rows, p)
     for path, rows in ((out.train, train_rows), (out.validation, val_rows), (out.test, test_rows)):
-        tables.save(path, recipe.encode(prepared, rows, state))
+        encoded = recipe.encode(prepared, rows, state)
+        if path == out.test:
+            encoded["raw_row"] = rows  # the report reads misclassified rows' raw text through it
+        tables.save(path, encoded)
     save_state(out.state, state)
     counts: dict[str, Any] = {"train": len(train_rows), "validation": len(val_rows), "test": len(test_rows)}
+    counts["splits"] = {
+        name: {"rows": len(rows), "label_counts": tables.value_counts(labels[rows])}
+        for name, rows in (("train", train_rows), ("validation", val_rows), ("test", test_rows))
+    }
     log.info("split %s; transforms fitted on the %d training rows", counts, len(train_rows))
     baselines = recipe.baselines(prepared, np.concatenate([train_rows, val_rows]), test_rows)
     if baselines:

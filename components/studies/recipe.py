@@ -52,6 +52,11 @@ class Recipe(ABC, Generic[ParamsT, PreparedT]):
     CLASS_NAMES: ClassVar[tuple[str, ...]]
     """Class names, index = label. Used by: evaluate and cross_validate (metrics, report)."""
 
+    EXAMPLE_TEXT: ClassVar[str | None] = None
+    """The raw table's text column (a ragged UTF-8 column) that a person reads to judge a
+    row. Used by: evaluate, which shows it for the report's misclassified test rows.
+    Default: none (image studies draw their rows with :meth:`draw_example` instead)."""
+
     @abstractmethod
     def read(self, path: str) -> Table:
         """Called by: ingest.

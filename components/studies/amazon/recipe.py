@@ -18,6 +18,7 @@ class AmazonRecipe(Recipe[AmazonParams, Corpus]):
     """Token ids of the training vocabulary, padded per batch, into a recurrent classifier."""
 
     CLASS_NAMES = ("negative", "positive")
+    EXAMPLE_TEXT = "text"
 
     def read(self, path: str) -> Table:
         return sources.read(path)

@@ -19,6 +19,7 @@ class ImdbRecipe(Recipe[ImdbParams, Corpus]):
     dense classifier. No ``training_extras``: the seed trained with plain ``fit``."""
 
     CLASS_NAMES = ("negative", "positive")
+    EXAMPLE_TEXT = "text"
 
     def read(self, path: str) -> Table:
         return sources.read(path)
