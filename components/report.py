@@ -168,7 +168,10 @@ def misclassified(data: ReportData) -> str:
     if data.draw_example is not None:
         grid = figures.example_grid(data.draw_example, [x.row for x in examples], [_title(x) for x in examples])
         return intro + _embed(grid, "misclassified test examples")
-    rows = [[x.row, x.true, x.predicted, f"{x.confidence:.1%}", x.text if x.text is not None else ""] for x in examples]
+    rows = [[x.row, x.true, x.predicted, f"{x.confidence:.1%}"] for x in examples]
+    if all(x.text is None for x in examples):  # a study with neither text nor drawings (mirai): classes only
+        return intro + h.table(["test row", "true", "predicted", "confidence"], rows)
+    rows = [[*r, x.text or ""] for r, x in zip(rows, examples, strict=True)]
     return intro + h.table(["test row", "true", "predicted", "confidence", "text"], rows, css="reviews")
 
 

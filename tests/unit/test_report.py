@@ -148,6 +148,9 @@ def test_report_draws_image_examples_and_says_when_nothing_is_misclassified():
     assert report.misclassified(data).count("data:image/png;base64,") == 1
     assert drawn == [1, 3]  # most confident first
     assert "No misclassified test examples" in report.misclassified(replace(data, examples=[]))
+    untitled = [replace(x, text=None) for x in data.examples]
+    plain = report.misclassified(replace(data, draw_example=None, examples=untitled))
+    assert "<th>confidence</th></tr>" in plain and "<th>text</th>" not in plain
 
 
 def test_decision_and_champion_sections_take_what_evaluate_gives():
