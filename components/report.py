@@ -21,6 +21,7 @@ from components.report_data import Example, ReportData
 from components.steps.cross_validate import ranked
 
 REPORT_FILE = "report.html"
+SPLITS = ("train", "validation", "test")
 PROVENANCE = ("source", "source_bytes", "source_sha256", "records", "dataset_sha256")  # shown first, in this order
 SCALARS = (
     ("accuracy", "accuracy"),
@@ -143,13 +144,13 @@ def data_summary(data: dict, class_names: list[str]) -> str:
     first = [k for k in PROVENANCE if k in data]
     provenance = {k: data[k] for k in [*first, *sorted(set(data) - set(first) - {"splits", "label_counts"})]}
     rows = []
-    for name, split in data.get("splits", {}).items():
-        counts = {label: int(n) for label, n in split.get("label_counts", {}).items()}
-        total = sum(counts.values()) or 1
-        rows.append(
-            [name, int(split.get("rows", 0))]
-            + [f"{counts.get(str(k), 0)} ({counts.get(str(k), 0) / total:.1%})" for k in range(len(class_names))]
-        )
+    splits = data.get("splits", {})  # KFP metadata does not keep the order: train, validation, test
+    for name in [*(n for n in SPLITS if n in splits), *sorted(set(splits) - set(SPLITS))]:
+        split = splits[name]
+        counts = [int(split.get("label_counts", {}).get(str(k), 0)) for k in range(len(class_names))]
+        total = sum(counts) or 1
+        share = "{:.1%}" if len(class_names) <= 4 else "{:.0%}"  # ten classes must fit the page's width
+        rows.append([name, int(split.get("rows", 0))] + [f"{n} ({share.format(n / total)})" for n in counts])
     balance = h.table(["split", "rows", *class_names], rows) if rows else ""
     return h.pairs(provenance) + balance
 
@@ -160,7 +161,7 @@ def misclassified(data: ReportData) -> str:
         return "<p>No misclassified test examples.</p>"
     matrix = data.evaluation["confusion_matrix"]
     wrong = sum(map(sum, matrix)) - sum(matrix[k][k] for k in range(len(matrix)))
-    shown = f"All {wrong}" if wrong == len(examples) else f"{len(examples)} of the {wrong} (a seeded sample)"
+    shown = f"All {wrong}" if wrong == len(examples) else f"A seeded sample of {len(examples)} of the {wrong}"
     intro = (
         f"<p class='muted'>{shown} misclassified test rows, most confident first; "
         "confidence is the model's probability for the class it predicted.</p>"

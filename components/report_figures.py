@@ -73,7 +73,10 @@ def precision_recall_curves(curves: dict[str, dict]) -> Figure:
         ax.plot(curve["recall"], curve["precision"], label=f"{name} (AP {curve['average_precision']:.3f})")
     # A margin round the unit square: a good model's curve runs along its top and right edges.
     ax.set(xlabel="recall", ylabel="precision", xlim=(-0.02, 1.02), ylim=(-0.02, 1.03))
-    ax.legend(loc="lower left", fontsize=7 if len(curves) > 3 else 9)
+    if len(curves) > 3:  # one curve per class: the legend goes beside the axes, not over the curves
+        ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=7)
+    else:
+        ax.legend(loc="lower left")
     ax.grid(alpha=0.3)
     return fig
 

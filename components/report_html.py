@@ -10,14 +10,16 @@ from collections.abc import Iterable, Sequence
 _STYLE = """
 body{font-family:system-ui,sans-serif;max-width:1180px;margin:1.5em auto;padding:0 1em;color:#222}
 h1{margin-bottom:.2em}h2{border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:1.6em}
-table{border-collapse:collapse;margin:.6em 0}td,th{border:1px solid #ccc;padding:3px 9px;text-align:left}
+table{border-collapse:collapse;margin:.6em 0}
+td,th{border:1px solid #ccc;padding:3px 9px;text-align:left;white-space:nowrap}
 th{background:#f4f4f4}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .verdict{padding:.7em 1em;border-radius:6px;margin:.8em 0;font-size:1.05em}
 .good{background:#e6f4ea;border:1px solid #8bc79b}.bad{background:#fdecea;border:1px solid #e8a09a}
 .warn{background:#fff4e0;border:1px solid #e5b45f}
 .row{display:flex;flex-wrap:wrap;gap:1.5em;align-items:flex-start}.row figure{margin:0}
 figcaption{font-size:.85em;color:#555;max-width:460px}
-.reviews td:last-child{font-size:.9em;max-width:720px}.muted{color:#666;font-size:.9em}code{font-size:.9em}
+.reviews td:last-child{font-size:.9em;max-width:720px;white-space:normal}
+.muted{color:#666;font-size:.9em}code{font-size:.9em}
 """
 
 
