@@ -52,7 +52,7 @@ def run(study: str, step: str, work: str, source: str, params: dict) -> dict:
         from components.steps.evaluate import EvaluationInputs, run_evaluate
 
         inputs = EvaluationInputs(files["model"], files["train"], files["test"], files["state"], files["history"])
-        result = run_evaluate(study, params["variants"], inputs, params, files["report"], {})
+        result = run_evaluate(study, params["variants"], inputs, params, {}).result
         return {k: v for k, v in result.items() if isinstance(v, float)}
     raise SystemExit(f"unknown step {step!r}")
 

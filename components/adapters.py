@@ -86,6 +86,7 @@ def preprocess(
     for artifact, name in ((train, "train"), (validation, "validation"), (test, "test")):
         artifact.metadata["rows"] = counts[name]
     test.metadata["baselines"] = counts.get("baselines", {})
+    test.metadata["splits"] = counts["splits"]  # sizes and class balance of all three, for the report
 
 
 def plan_folds(study: str, dataset: Input[Dataset], params: dict, seed: int, work_uri: str) -> list[dict]:
@@ -135,12 +136,14 @@ def compare_variants(
 
     if not folds:
         best, text = skipped_comparison(study, params)
+        comparison.metadata["skipped"] = text.strip()
     else:
         summary = summarize(collect(folds))
         for variant, s in summary.items():
             metrics.log_metric(f"{variant}.mean_accuracy", s["mean_accuracy"])
             metrics.log_metric(f"{variant}.std_accuracy", s["std_accuracy"])
         best, text = best_variant(summary), comparison_markdown(summary)
+        comparison.metadata["summary"] = summary  # the report's table
     with open(comparison.path, "w", encoding="utf-8") as f:
         f.write(text)
     progress.result(f"best: {best}", best=best)
@@ -195,6 +198,11 @@ def evaluate(
     threshold: float,
     min_improvement: float,
     force_register: bool,
+    dataset: Input[Dataset],
+    comparison: Input[Markdown],
+    seed: int,
+    image: str,
+    run_id: str,
     metrics: Output[Metrics],
     classification_metrics: Output[ClassificationMetrics],
     report: Output[HTML],
@@ -204,14 +212,19 @@ def evaluate(
 
     Returns whether to register (blessed or forced); the reason is in the
     ``evaluation`` artifact's metadata. (One plain output: kfp.local cannot
-    branch on a NamedTuple field.)"""
+    branch on a NamedTuple field.) ``dataset``, ``comparison``, ``seed``, ``image``
+    and ``run_id`` feed the report (the data's provenance, the cross-validation
+    table, the run's facts); the report artifact's ``html_path`` metadata is where
+    ``report.html`` was written."""
     from components import progress
     from components.adapters import log_to_kfp
+    from components.report import html_path
     from components.steps import configure_task_logging
 
     configure_task_logging(tensorflow=True)
-    from components.steps.evaluate import BlessingPolicy, EvaluationInputs, run_evaluate_and_bless
+    from components.steps.evaluate import BlessingPolicy, EvaluationInputs, RunContext, run_evaluate_and_bless
 
+    data = {**dataset.metadata, "splits": test.metadata.get("splits", {})}
     result = run_evaluate_and_bless(
         study,
         variant,
@@ -221,9 +234,11 @@ def evaluate(
         evaluation.path,
         BlessingPolicy(registry_uri, threshold, min_improvement, force_register),
         test.metadata.get("baselines", {}),
+        RunContext(run_id, image, seed, data, dict(comparison.metadata)),
     )
     log_to_kfp(result, metrics, classification_metrics)
     evaluation.metadata.update(result["blessing"])
+    report.metadata["html_path"] = html_path(report.path)
     verdict = "blessed" if result["blessing"]["register"] else "not blessed"
     progress.result(
         f"test accuracy {result['accuracy']:.4f}, {verdict}",

@@ -1,157 +1,215 @@
-"""A self-contained HTML evaluation report: plots embedded as PNG, no external files.
+"""The evaluation report: one self-contained HTML page per evaluated model.
 
-People look at curves and heatmaps rather than read numbers, so the report
-leads with them; the numbers follow in tables.
+It answers, in this order, what an engineer asks of a run: was the model
+registered and why; how it compares with the champion and the baselines; how
+it scores, in curves before tables; which examples it gets wrong; how the
+variants compared in cross-validation; and what data, parameters and code
+produced it. Numbers come from ``components.report_data``, figures from
+``components.report_figures`` and the markup from ``components.report_html``;
+this module only decides what goes where.
 """
 
 from __future__ import annotations
 
-import base64
-import html
-import io
+import os
 
-import matplotlib
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+from components import report_figures as figures
+from components import report_html as h
+from components.evaluation_warnings import evaluation_warnings
+from components.report_data import Example, ReportData
+from components.report_data_checks import data_check_section
+from components.steps.cross_validate import ranked
 
-from components import comparison_report  # noqa: E402
-
-
-def _png(fig) -> str:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
-    plt.close(fig)
-    return f'<img alt="" src="data:image/png;base64,{base64.b64encode(buffer.getvalue()).decode()}">'
-
-
-def learning_curves(history: dict) -> str:
-    metrics = [m for m in ("loss", "accuracy") if m in history]
-    fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.5), squeeze=False)
-    for ax, metric in zip(axes[0], metrics, strict=False):
-        epochs = np.arange(1, len(history[metric]) + 1)
-        ax.plot(epochs, history[metric], "o-", label="training")
-        if "val_" + metric in history:
-            ax.plot(epochs, history["val_" + metric], "s--", label="validation")
-        ax.set(xlabel="epoch", ylabel=metric, title=metric)
-        ax.legend()
-        ax.grid(alpha=0.3)
-    return _png(fig)
+REPORT_FILE = "report.html"
+SPLITS = ("train", "validation", "test")
+PROVENANCE = ("source", "source_bytes", "source_sha256", "records", "dataset_sha256")  # shown first, in this order
+SCALARS = (
+    ("accuracy", "accuracy"),
+    ("loss", "loss"),
+    ("macro_f1", "macro F1"),
+    ("roc_auc", "ROC AUC"),
+    ("majority_baseline_accuracy", "majority-class baseline accuracy"),
+)
 
 
-def confusion_heatmap(matrix: list[list[int]], class_names: list[str]) -> str:
-    counts = np.asarray(matrix)
-    size = max(3.5, 0.6 * len(class_names))
-    fig, ax = plt.subplots(figsize=(size + 1, size))
-    image = ax.imshow(counts, cmap="Blues")
-    fig.colorbar(image, ax=ax)
-    ax.set(
-        xticks=range(len(class_names)),
-        yticks=range(len(class_names)),
-        xlabel="predicted",
-        ylabel="true",
-        title="confusion matrix",
-    )
-    ax.set_xticklabels(class_names, rotation=45, ha="right")
-    ax.set_yticklabels(class_names)
-    threshold = counts.max() / 2 if counts.size else 0
-    for (i, j), value in np.ndenumerate(counts):
-        ax.text(j, i, str(value), ha="center", va="center", color="white" if value > threshold else "black")
-    return _png(fig)
-
-
-def roc_plot(curve: dict, auc: float) -> str:
-    fig, ax = plt.subplots(figsize=(4, 4))
-    ax.plot(curve["fpr"], curve["tpr"], label=f"AUC {auc:.4f}")
-    ax.plot([0, 1], [0, 1], ":", color="grey")
-    ax.set(xlabel="false positive rate", ylabel="true positive rate", title="ROC")
-    ax.legend(loc="lower right")
-    return _png(fig)
-
-
-def _table(header: list[str], rows: list[list]) -> str:
-    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
-    return f"<table><tr>{head}</tr>{body}</table>"
-
-
-def example_grid(draw, table: dict, rows, labels, predicted, class_names: list[str]) -> str:
-    """Misclassified test examples, each drawn by the study (``draw(ax, table, row)``)
-    and titled with its true and predicted class."""
-    rows = list(rows)
-    if not rows:
-        return "<p>No misclassified test examples.</p>"
-    cols = min(8, len(rows))
-    fig, axes = plt.subplots(
-        (len(rows) + cols - 1) // cols,
-        cols,
-        figsize=(1.8 * cols, 2.1 * ((len(rows) + cols - 1) // cols)),
-        squeeze=False,
-    )
-    for ax in axes.flat:
-        ax.axis("off")
-    for ax, row in zip(axes.flat, rows, strict=False):
-        draw(ax, table, row)
-        ax.set_title(f"true {class_names[int(labels[row])]}\npred {class_names[int(predicted[row])]}", fontsize=8)
-    return _png(fig)
-
-
-def render(
-    title: str, evaluation: dict, history: dict, facts: dict, examples: str | None = None, data: str | None = None
-) -> str:
-    """The whole report page for one evaluated model."""
-    summary = [
-        ["accuracy", f"{evaluation['accuracy']:.4f}"],
-        ["loss", f"{evaluation['loss']:.4f}"],
-        ["majority-class baseline accuracy", f"{evaluation['majority_baseline_accuracy']:.4f}"],
-    ]
-    summary += [[f"baseline: {k}", f"{v:.4f}"] for k, v in evaluation.get("baselines", {}).items()]
-    summary.append(["macro F1", f"{evaluation['macro_f1']:.4f}"])
-    if "roc_auc" in evaluation:
-        summary.append(["ROC AUC", f"{evaluation['roc_auc']:.4f}"])
-    per_class = [
-        [name, f"{m['precision']:.4f}", f"{m['recall']:.4f}", f"{m['f1']:.4f}", m["support"]]
-        for name, m in evaluation["per_class"].items()
-    ]
-    per_class.append(
-        [
-            "macro avg",
-            f"{evaluation['macro_precision']:.4f}",
-            f"{evaluation['macro_recall']:.4f}",
-            f"{evaluation['macro_f1']:.4f}",
-            sum(m["support"] for m in evaluation["per_class"].values()),
-        ]
-    )
+def render(data: ReportData) -> str:
+    """The whole page."""
+    e = data.evaluation
     sections = [
-        f"<h1>{html.escape(title)}</h1>",
-        _table(["metric", "value"], summary),
-        comparison_report.section(evaluation),
-        "<h2>Learning curves</h2>",
-        learning_curves(history),
-        "<h2>Confusion matrix</h2>",
-        confusion_heatmap(evaluation["confusion_matrix"], evaluation["class_names"]),
-        "<h2>Classification report</h2>",
-        _table(["class", "precision", "recall", "F1", "support"], per_class),
+        decision(data.blessing),
+        *baseline_warnings(e),
+        h.section("Against the champion", champion_comparison(data.champion, e)),
+        h.section("Test scores", h.table(["metric", "value"], _scalars(e))),
+        h.section("Learning curves", _embed(figures.learning_curves(data.history), "learning curves")),
+        h.section("Errors and confidence", _score_figures(data)),
+        h.section("Per class", _per_class(e)),
+        h.section("Misclassified test examples", misclassified(data)),
+        h.section("Cross-validation", cross_validation(data.cross_validation, data.run.get("variant"))),
+        h.section("Data", data_summary(data.data, e["class_names"])),
+        *([h.section("Data check", data_check_section(data.data_checks))] if data.data_checks else []),
+        h.section("Parameters", h.pairs(data.params) if data.params else "<p>not recorded</p>"),
+        h.section("Run", h.pairs(data.run)),
     ]
-    if examples:
-        sections += ["<h2>Misclassified test examples</h2>", examples]
-    if "roc_curve" in evaluation:
-        sections += ["<h2>ROC curve</h2>", roc_plot(evaluation["roc_curve"], evaluation["roc_auc"])]
-    scalars = {k: v for k, v in evaluation.get("extras", {}).items() if isinstance(v, (int, float))}
-    if scalars:
-        sections += [
-            "<h2>Study-specific</h2>",
-            _table(["metric", "value"], [[k, f"{v:.4f}"] for k, v in scalars.items()]),
+    extras = {k: v for k, v in e.get("extras", {}).items() if isinstance(v, (int, float))}
+    if extras:
+        sections.append(h.section("Study-specific", h.table(["metric", "value"], extras.items())))
+    subtitle = " · ".join(str(data.run[k]) for k in ("study", "variant", "evaluated") if k in data.run)
+    return h.page(data.title, subtitle, sections)
+
+
+def save(page: str, artifact_path: str) -> str:
+    """Write the page to the KFP HTML artifact (which the KFP UI shows) and, beside it, as
+    ``report.html``, a name a browser opens as a page; returns the latter's path."""
+    path = html_path(artifact_path)
+    for target in (artifact_path, path):
+        with open(target, "w", encoding="utf-8") as f:
+            f.write(page)
+    return path
+
+
+def html_path(artifact_path: str) -> str:
+    """Where :func:`save` writes ``report.html`` for the HTML artifact at ``artifact_path``."""
+    return os.path.join(os.path.dirname(artifact_path), REPORT_FILE)
+
+
+def decision(blessing: dict) -> str:
+    """The blessing verdict and its reason first, then whatever other fields it has."""
+    if not blessing:
+        return h.verdict("No blessing decision was recorded.", "warn")
+    reason = h.text(blessing.get("reason", "no reason given"))
+    if blessing.get("register") and not blessing.get("blessed", True):
+        box = h.verdict(f"<b>Registered by force</b>, not blessed: {reason}", "warn")
+    elif blessing.get("register", blessing.get("blessed")):
+        box = h.verdict(f"<b>Blessed</b>: this model is registered. {reason}", "good")
+    else:
+        box = h.verdict(f"<b>Not blessed</b>: this model is not registered. {reason}", "bad")
+    others = " · ".join(f"{h.text(k)}: {h.text(h.plain(v))}" for k, v in blessing.items() if k != "reason")
+    return box + (f"<p class='muted'>{others}</p>" if others else "")
+
+
+def baseline_warnings(evaluation: dict) -> list[str]:
+    """A warning box for each thing :func:`components.evaluation_warnings.evaluation_warnings` finds."""
+    return [h.verdict(f"<b>Warning</b>: {h.text(w)}.", "warn") for w in evaluation_warnings(evaluation)]
+
+
+def champion_comparison(champion: dict | None, evaluation: dict) -> str:
+    """This model beside the registry's champion, metric by metric.
+
+    ``champion`` is what evaluate compared against: a dict with the champion's
+    ``version`` and its ``metrics``, or None when the registry has no champion.
+    Its metrics are shown as given; the ``source`` field, when present, says
+    where they were measured (its card, or this run's test rows)."""
+    if not champion:
+        return "<p>The registry has no champion for this study yet.</p>"
+    theirs = champion.get("metrics", {})
+    shared = [(key, label) for key, label in SCALARS if key in theirs and key in evaluation]
+    version = f"champion {champion.get('version', '?')}"
+    rows = [
+        [label, evaluation[key], float(theirs[key]), float(evaluation[key]) - float(theirs[key])]
+        for key, label in shared
+    ]
+    note = f"<p class='muted'>Champion scores: {h.text(champion['source'])}.</p>" if "source" in champion else ""
+    return h.table(["metric", "this model", version, "difference"], rows) + note
+
+
+def cross_validation(comparison: dict, chosen: str | None) -> str:
+    """The variants' fold scores, best first (``compare_variants``' summary)."""
+    if "summary" not in comparison:
+        return f"<p>{h.text(comparison.get('skipped', 'Cross-validation was not recorded.'))}</p>"
+    rows = [
+        [
+            f"{variant} (trained)" if variant == chosen else variant,
+            f"{s['mean_accuracy']:.2%} ± {s['std_accuracy']:.2%}",
+            ", ".join(f"{f['accuracy']:.2%}" for f in s["folds"]),
+            f"{s['seconds_per_epoch']:.2f}",
         ]
-    if data:
-        sections.append(data)  # components.report_data: statistics beside the champion's, drift
-    sections += ["<h2>Run</h2>", _table(["fact", "value"], [[k, v] for k, v in facts.items()])]
-    style = (
-        "body{font-family:sans-serif;max-width:1100px;margin:2em auto}"
-        "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 10px}"
+        for variant, s in ranked(comparison["summary"])
+    ]
+    return h.table(["variant", "CV accuracy (mean ± std)", "folds", "s/epoch"], rows)
+
+
+def data_summary(data: dict, class_names: list[str]) -> str:
+    """Where the data came from (ingest) and how it was split, with each split's class balance (preprocess)."""
+    if not data:
+        return "<p>not recorded</p>"
+    first = [k for k in PROVENANCE if k in data]
+    provenance = {k: data[k] for k in [*first, *sorted(set(data) - set(first) - {"splits", "label_counts"})]}
+    rows = []
+    splits = data.get("splits", {})  # KFP metadata does not keep the order: train, validation, test
+    for name in [*(n for n in SPLITS if n in splits), *sorted(set(splits) - set(SPLITS))]:
+        split = splits[name]
+        counts = [int(split.get("label_counts", {}).get(str(k), 0)) for k in range(len(class_names))]
+        total = sum(counts) or 1
+        share = "{:.1%}" if len(class_names) <= 4 else "{:.0%}"  # ten classes must fit the page's width
+        rows.append([name, int(split.get("rows", 0))] + [f"{n} ({share.format(n / total)})" for n in counts])
+    balance = h.table(["split", "rows", *class_names], rows) if rows else ""
+    return h.pairs(provenance) + balance
+
+
+def misclassified(data: ReportData) -> str:
+    examples = data.examples
+    if not examples:
+        return "<p>No misclassified test examples.</p>"
+    matrix = data.evaluation["confusion_matrix"]
+    wrong = sum(map(sum, matrix)) - sum(matrix[k][k] for k in range(len(matrix)))
+    shown = f"All {wrong}" if wrong == len(examples) else f"A seeded sample of {len(examples)} of the {wrong}"
+    intro = (
+        f"<p class='muted'>{shown} misclassified test rows, most confident first; "
+        "confidence is the model's probability for the class it predicted.</p>"
     )
-    return (
-        f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-        f"<style>{style}</style></head><body>{''.join(sections)}</body></html>"
-    )
+    if data.draw_example is not None:
+        grid = figures.example_grid(data.draw_example, [x.row for x in examples], [_title(x) for x in examples])
+        return intro + _embed(grid, "misclassified test examples")
+    rows = [[x.row, x.true, x.predicted, f"{x.confidence:.1%}"] for x in examples]
+    if all(x.text is None for x in examples):  # a study with neither text nor drawings (mirai): classes only
+        return intro + h.table(["test row", "true", "predicted", "confidence"], rows)
+    rows = [[*r, x.text or ""] for r, x in zip(rows, examples, strict=True)]
+    return intro + h.table(["test row", "true", "predicted", "confidence", "text"], rows, css="reviews")
+
+
+def _embed(fig: Figure, alt: str, caption: str = "") -> str:
+    return h.figure(figures.png_data_uri(fig), alt, caption)
+
+
+def _title(x: Example) -> str:
+    return f"true {x.true}\npred {x.predicted} ({x.confidence:.0%})"
+
+
+def _scalars(e: dict) -> list[list]:
+    rows: list[list] = [[label, e[key]] for key, label in SCALARS if key in e]
+    rows += [[f"baseline: {k}", v] for k, v in e.get("baselines", {}).items()]
+    return rows
+
+
+def _score_figures(data: ReportData) -> str:
+    e, c = data.evaluation, data.curves
+    parts = [
+        _embed(
+            figures.confusion_heatmap(c.normalized_confusion, e["confusion_matrix"], e["class_names"]),
+            "normalised confusion matrix",
+            "Confusion matrix, each true class's row normalised to 1.",
+        ),
+        _embed(
+            figures.precision_recall_curves(c.precision_recall),
+            "precision-recall curves",
+            "Precision against recall as the decision threshold moves (AP: average precision).",
+        ),
+        _embed(
+            figures.calibration(c.reliability),
+            "calibration plot",
+            "Calibration: predicted probability against observed frequency, in ten bins "
+            "(ECE: expected calibration error); below, how the scores spread.",
+        ),
+    ]
+    if "roc_curve" in e:
+        parts.append(_embed(figures.roc(e["roc_curve"], e["roc_auc"]), "ROC curve", "ROC curve."))
+    return h.row(*parts)
+
+
+def _per_class(e: dict) -> str:
+    rows = [[name, m["precision"], m["recall"], m["f1"], m["support"]] for name, m in e["per_class"].items()]
+    support = sum(m["support"] for m in e["per_class"].values())
+    rows.append(["macro average", e["macro_precision"], e["macro_recall"], e["macro_f1"], support])
+    return h.table(["class", "precision", "recall", "F1", "support"], rows)

@@ -1,94 +1,131 @@
-"""The report's data section: this run's statistics beside the champion's, and drift per feature.
+"""What the report shows, gathered from the evaluation into plain values.
 
-Separate from ``components.report`` (which lays out the whole page and only
-places this section) so the data check's presentation changes in one place.
+Rendering (``components.report``) only lays these out, so everything here can
+be checked on small known inputs without drawing anything: the curves come
+from ``components.metrics``; the misclassified examples are a seeded sample
+of truly wrong test rows, each with the model's confidence in its wrong
+answer and, for text studies, the raw text it read.
 """
 
 from __future__ import annotations
 
-import html
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
-import matplotlib.pyplot as plt
+import numpy as np
 
-from components.data_validation import verdict
-from components.report import _png, _table
+from components import metrics
+from components.blessing import ChampionScore
 
-# Features shown side by side (the drift plot shows them all, largest first, up to PLOTTED).
-TABLED = 20
-PLOTTED = 40
-ANOMALY_COLUMNS = ("feature", "kind", "detail")
+EXAMPLES = 16
+TEXT_CHARS = 600
 
 
-def section(checks: dict) -> str:
-    """HTML for the data section of ``checks`` (``components.data_validation.run_checks``)."""
-    parts = ["<h2>Data</h2>", f"<p>{html.escape(verdict(checks))}</p>"]
-    parts += [f"<p>warning: {html.escape(w)}</p>" for w in checks["warnings"]]
-    mine, theirs = checks["statistics"], checks.get("champion_statistics")
-    parts.append(_table(["", "this run", "champion's data" if theirs else ""], _overview(mine, theirs)))
-    if "out_of_vocabulary" in checks:
-        parts.append(
-            f"<p>Out-of-vocabulary rate against the champion's vocabulary: "
-            f"{checks['out_of_vocabulary']['this_data']:.2%}</p>"
+@dataclass(frozen=True)
+class Example:
+    """One misclassified test row: its classes, the model's confidence in the class it
+    predicted, and (text studies) the text, cut to ``TEXT_CHARS``; untrusted, escape it."""
+
+    row: int
+    true: str
+    predicted: str
+    confidence: float
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class Curves:
+    """The model's test scores seen as curves (``components.metrics``)."""
+
+    normalized_confusion: np.ndarray
+    precision_recall: dict[str, dict]
+    reliability: dict
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """Everything one evaluation report shows. ``blessing`` and ``champion`` are taken
+    as evaluate gives them and shown field by field, whatever fields they have."""
+
+    title: str
+    evaluation: dict
+    history: dict
+    curves: Curves
+    examples: list[Example]
+    blessing: dict = field(default_factory=dict)
+    champion: dict | None = None
+    data: dict = field(default_factory=dict)
+    params: dict = field(default_factory=dict)
+    run: dict = field(default_factory=dict)
+    cross_validation: dict = field(default_factory=dict)
+    # Draws one test row on a matplotlib Axes (image studies): the report then draws the examples.
+    draw_example: Callable[[Any, int], None] | None = None
+    # The data check against the champion's data (components.data_validation), when one ran.
+    data_checks: dict | None = None
+
+
+def misclassified_rows(labels: np.ndarray, predicted: np.ndarray, most: int, seed: int = 0) -> np.ndarray:
+    """Up to ``most`` test rows whose prediction really differs from their label, in a seeded sample."""
+    wrong = np.flatnonzero(labels.astype(np.int64) != predicted)
+    rng = np.random.default_rng(seed)
+    return np.sort(rng.choice(wrong, size=min(most, len(wrong)), replace=False)) if len(wrong) else wrong
+
+
+def curves(labels: np.ndarray, proba: np.ndarray, evaluation: dict) -> Curves:
+    names = evaluation["class_names"]
+    return Curves(
+        metrics.normalized_confusion(evaluation["confusion_matrix"]),
+        metrics.precision_recall(labels, proba, names),
+        metrics.reliability(labels, proba),
+    )
+
+
+def examples(
+    labels: np.ndarray, proba: np.ndarray, class_names: list[str], texts: Callable[[np.ndarray], list[str]] | None
+) -> list[Example]:
+    """A sample of misclassified test rows, most confident first. ``texts(rows)``, where
+    given, returns those rows' texts (see :func:`serving_texts`)."""
+    scores = metrics.class_probabilities(proba)
+    predicted = scores.argmax(axis=1)
+    rows = misclassified_rows(labels, predicted, EXAMPLES)
+    rows = rows[np.argsort(-scores[rows, predicted[rows]], kind="stable")]
+    shown = texts(rows) if texts is not None and len(rows) else [None] * len(rows)
+    return [
+        Example(
+            int(r),
+            class_names[int(labels[r])],
+            class_names[int(predicted[r])],
+            float(scores[r, predicted[r]]),
+            None if t is None else _shorten(t),
         )
-    if checks["anomalies"]:
-        parts += [
-            "<h3>Schema anomalies</h3>",
-            _table(
-                ["feature", "kind", "detail"],
-                [[a[k] for k in ("feature", "kind", "detail")] for a in checks["anomalies"]],
-            ),
-        ]
-    if checks["drift"]:
-        parts += ["<h3>Drift from the champion's data</h3>", drift_plot(checks["drift"], checks["policy"])]
-    parts += ["<h3>Features</h3>", _table(*_features(mine, theirs))]
-    return "".join(parts)
+        for r, t in zip(rows, shown, strict=True)
+    ]
 
 
-def _overview(mine: dict, theirs: dict | None) -> list[list]:
-    rows = [["records", mine["records"], theirs["records"] if theirs else ""]]
-    rows.append(["labels", mine["labels"], theirs["labels"] if theirs else ""])
-    if "groups" in mine:
-        rows.append(["groups", mine["groups"], theirs.get("groups", "") if theirs else ""])
-    if "out_of_vocabulary_rate" in mine:
-        rows.append(
-            [
-                "out-of-vocabulary rate (own vocabulary)",
-                f"{mine['out_of_vocabulary_rate']:.2%}",
-                f"{theirs['out_of_vocabulary_rate']:.2%}" if theirs and "out_of_vocabulary_rate" in theirs else "",
-            ]
-        )
-    return rows
+def serving_texts(records: np.ndarray) -> Callable[[np.ndarray], list[str]]:
+    """The texts of test rows from their serving inputs (the reviews' UTF-8 bytes, as the
+    serving signature takes them; ``components.serving.feed``)."""
+    return lambda rows: [bytes(records[r]).decode("utf-8", "replace") for r in rows]
 
 
-def _features(mine: dict, theirs: dict | None) -> tuple[list[str], list[list]]:
-    header = ["feature", "mean", "std", "min", "max", "missing"]
-    if theirs:
-        header += ["champion mean", "champion std", "champion min", "champion max"]
-    rows = []
-    for name, f in list(mine["numeric"].items())[:TABLED]:
-        row = [name, *(_fmt(f[k]) for k in ("mean", "std", "min", "max")), f["missing"]]
-        other = (theirs or {}).get("numeric", {}).get(name)
-        if theirs:
-            row += [_fmt(other[k]) if other else "" for k in ("mean", "std", "min", "max")]
-        rows.append(row)
-    return header, rows
+def champion_scores(champion: ChampionScore | None, evaluation: dict) -> dict | None:
+    """The champion as the report's comparison shows it: its score on this run's test rows
+    through its own serving model, or why it has none."""
+    if champion is None:
+        return None
+    if champion.value is None:
+        return {"version": champion.version, "metrics": {}, "source": f"could not be scored: {champion.problem}"}
+    return {
+        "version": champion.version,
+        "metrics": {"accuracy": champion.value},
+        "source": f"its serving model on this run's test rows (sha256 {evaluation['test_sha256'][:12]}…)",
+    }
 
 
-def _fmt(value: float | None) -> str:
-    return "" if value is None else f"{value:.4g}"
-
-
-def drift_plot(drift: list[dict], policy: dict) -> str:
-    """Jensen-Shannon distance per feature (largest first), with the thresholds drawn."""
-    shown = drift[:PLOTTED]
-    fig, ax = plt.subplots(figsize=(8, 0.25 * len(shown) + 1.2))
-    names = [d["feature"] for d in shown][::-1]
-    values = [d["js_distance"] for d in shown][::-1]
-    colours = ["tab:red" if d["drifted"] else "tab:blue" for d in shown][::-1]
-    ax.barh(names, values, color=colours)
-    ax.axvline(policy["drift_threshold"], color="black", linestyle="--", label="drift_threshold")
-    if policy["label_drift_threshold"] != policy["drift_threshold"]:
-        ax.axvline(policy["label_drift_threshold"], color="grey", linestyle=":", label="label_drift_threshold")
-    ax.set(xlabel="Jensen-Shannon distance from the champion's data", xlim=(0, max(1e-3, *values) * 1.1))
-    ax.legend(loc="lower right")
-    return _png(fig)
+def _shorten(text: str) -> str:
+    """At most ``TEXT_CHARS`` characters, cut at a word boundary, with an ellipsis when cut."""
+    text = " ".join(text.split())
+    if len(text) <= TEXT_CHARS:
+        return text
+    return text[:TEXT_CHARS].rsplit(" ", 1)[0] + " …"

@@ -253,6 +253,13 @@ def optional_array(table: Mapping[str, Column] | Shards, name: str) -> np.ndarra
     return array(table, name) if present else None
 
 
+def value_counts(column: np.ndarray) -> dict[str, int]:
+    """How many rows hold each integer value (class labels, say), keyed by the value as
+    text, since JSON and KFP metadata keys are strings."""
+    values, counts = np.unique(np.asarray(column).astype(np.int64), return_counts=True)
+    return {str(v): int(c) for v, c in zip(values, counts, strict=True)}
+
+
 def ragged(table: Mapping[str, Column], name: str) -> Ragged:
     """Column ``name``, which must be ragged (one variable-length row per record)."""
     column = table[name]

@@ -269,13 +269,15 @@ def evaluate_model(
 ) -> dict[str, Any]:
     """Loss and classification metrics on ``test``, plus (with ``extras``) the
     study's own ``evaluation_extras`` (e.g. MC-dropout accuracy) when it has
-    any. ``predicted`` holds the predicted class of every test row."""
+    any. ``predicted`` holds the predicted class of every test row and ``proba``
+    the model's output for it (a numpy array: for the report's curves, not JSON)."""
     data = recipe.dataset(hook_table(test), state, p.batch_size, shuffle=False, seed=0)
     proba = model.predict(data, verbose=0)
     loss = model_loss(model, np.concatenate([np.asarray(y) for _, y in data.as_numpy_iterator()]), proba)
     result = classification_metrics(tables.array(test, "label"), proba, list(recipe.CLASS_NAMES), majority)
     result["loss"] = float(loss)
     result["predicted"] = predicted_classes(proba).tolist()
+    result["proba"] = np.asarray(proba)
     if extras and (study_extras := recipe.evaluation_extras(model, state, hook_table(test), p)):
         result["extras"] = study_extras
     return result

@@ -15,6 +15,7 @@ import json
 import os
 import sys
 import time
+from pathlib import Path
 
 from components.errors import DataError, OutputError
 from components.storage import StorageError
@@ -114,7 +115,7 @@ def _run(args) -> None:
     result = run_local(args.study, args.source, overrides, target, verbose=args.verbose)
     print(f"\n{args.study}: pipeline finished in {time.perf_counter() - start:.1f} s")
     print(f"  run folder      {result.folder} (logs/, run.json; 'kfp-studies runs show latest')")
-    print(f"  report          {result.report}")
+    print(f"  report          {Path(result.report).as_uri()}")
     print(f"  CV comparison   {result.comparison}")
     print(f"  registry        {result.registry_uri}")
     print(

@@ -139,7 +139,7 @@ def run_local(
         target.pipeline_root,
         (overrides or {}).get("registry_uri", target.registry_uri),
         dict(outputs["metrics"].metadata),
-        outputs["report"].path,
+        outputs["report"].metadata.get("html_path", outputs["report"].path),  # report.html, which browsers open
         outputs["comparison"].path,
         folder.final(),
     )

@@ -60,10 +60,11 @@ def study_dag(
 
     Each step's task receives its own step's parameters, plus those of the
     steps whose work it repeats: a fold preprocesses and trains, so
-    cross-validation gets preprocess, train and cross_validate parameters;
-    evaluate feeds the test rows as training did (its batch size), so it
-    gets train and evaluate ones."""
+    cross-validation gets preprocess, train and cross_validate parameters.
+    Evaluate and register get them all: the report and the model card list
+    every parameter (neither task is cached, so this costs no cache hits)."""
     seed, train_params = run["seed"], params.get("train", {})
+    all_params = {k: v for values in params.values() for k, v in values.items()}
     ingest_inputs: dict[str, Any] = {"study": study, "source": source}
     if tasks.target.caching:
         ingest_inputs["source_version"] = tasks.task("probe_source", source=source).output
@@ -116,11 +117,16 @@ def study_dag(
         transform=prep.outputs["transform"],
         history=fit.outputs["history"],
         data_checks=prep.outputs["data_checks"],
-        params={**train_params, **params.get("evaluate", {})},
+        params=all_params,
         registry_uri=registry_uri,
         threshold=run["threshold"],
         min_improvement=run["min_improvement"],
         force_register=run["force_register"],
+        dataset=data.outputs["dataset"],
+        comparison=cv.outputs["comparison"],
+        seed=seed,
+        image=tasks.target.image,
+        run_id=backends.RUN_ID[tasks.target.backend],
     )
     with dsl.If(scored.outputs["Output"] == True, name="blessed-or-forced"):  # noqa: E712 (KFP condition)
         tasks.task(
@@ -131,7 +137,7 @@ def study_dag(
             evaluation=scored.outputs["evaluation"],
             dataset=data.outputs["dataset"],
             data_checks=prep.outputs["data_checks"],
-            params={**{k: v for values in params.values() for k, v in values.items()}, **run},
+            params={**all_params, **run},
             registry_uri=registry_uri,
             image=tasks.target.image,
             run_id=backends.RUN_ID[tasks.target.backend],

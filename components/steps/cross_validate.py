@@ -114,7 +114,7 @@ def comparison_markdown(summary: dict) -> str:
         "| model | CV mean (± std) | folds | epochs | batch | learning rate | s/epoch |",
         "|---|---|---|---|---|---|---|",
     ]
-    for variant, s in sorted(summary.items(), key=lambda kv: -kv[1]["mean_accuracy"]):
+    for variant, s in ranked(summary):
         folds = ", ".join(f"{f['accuracy']:.2%}" for f in s["folds"])
         used = s.get("settings") or {}
         rate = used.get("learning_rate")
@@ -124,6 +124,11 @@ def comparison_markdown(summary: dict) -> str:
             f"{s['seconds_per_epoch']:.2f} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def ranked(summary: dict) -> list[tuple[str, dict]]:
+    """The summary's variants, best mean accuracy first (the table's order, here and in the report)."""
+    return sorted(summary.items(), key=lambda kv: -kv[1]["mean_accuracy"])
 
 
 def best_variant(summary: dict) -> str:

@@ -17,8 +17,6 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 
-import numpy as np
-
 from components import progress, statistics, storage, tables
 from components.errors import DataError
 from components.files import CHUNK, path_sha256, walk_files
@@ -116,14 +114,14 @@ def run_ingest(study: str, source: str, out_path: str, statistics_path: str | No
         statistics.save(statistics_path, stats)
         summary_stats = statistics.summary(stats)
         log.info("statistics of %d numeric features in %.2f s", len(stats["numeric"]), time.perf_counter() - start)
-    labels, counts = np.unique(tables.load_columns(out_path, ["label"])["label"], return_counts=True)
+    label_column = tables.load_columns(out_path, ["label"])["label"]
     summary = IngestSummary(
         source=source,
         source_sha256=source_sha256,
         source_bytes=source_bytes,
-        records=int(counts.sum()),
+        records=len(label_column),
         dataset_sha256=path_sha256(out_path)[0],
-        label_counts={str(int(k)): int(v) for k, v in zip(labels, counts, strict=False)},
+        label_counts=tables.value_counts(label_column),
         statistics=summary_stats,
     )
     log.info("ingested %s: labels %s", progress.rate(summary.records, seconds, "records"), summary.label_counts)

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from components import progress, splits
+from components import progress, splits, tables
 from components.artifacts import save_state
 from components.data_checks import check_against_data, load_split_columns
 from components.data_validation import DataCheckPolicy, run_checks
@@ -47,7 +47,7 @@ class DataCheck:
 def run_preprocess(
     study: str, raw_path: str, params: dict, seed: int, out: PreprocessOutputs, data_check: DataCheck | None = None
 ) -> dict:
-    """Returns the split sizes and, where the study defines naive baselines
+    """Returns the split sizes, each split's class balance (``splits``) and, where the study defines naive baselines
     (e.g. TF-IDF for text), their test scores, fitted on the same training rows.
     With ``data_check``, the data is checked against the champion's once the
     transforms are fitted (the vocabulary is part of the schema), before any
@@ -80,7 +80,12 @@ def run_preprocess(
     )
     save_state(out.state, state)
     counts: dict[str, Any] = {"train": len(train_rows), "validation": len(val_rows), "test": len(test_rows)}
-    log.info("split %s; transforms fitted on the %d training rows", counts, len(train_rows))
+    counts["splits"] = {
+        name: {"rows": len(rows), "label_counts": tables.value_counts(labels[rows])}
+        for name, rows in (("train", train_rows), ("validation", val_rows), ("test", test_rows))
+    }
+    sizes = {k: counts[k] for k in ("train", "validation", "test")}
+    log.info("split %s; transforms fitted on the %d training rows", sizes, len(train_rows))
     log.info("preprocessed %s", progress.rate(len(labels), time.monotonic() - start, "records"))
     progress.detail("fitting the baselines")
     baselines = baseline_scores(raw, np.concatenate([train_rows, val_rows]), test_rows, seed)

@@ -61,6 +61,11 @@ class Recipe(ABC, Generic[ParamsT, PreparedT]):
     CLASS_NAMES: ClassVar[tuple[str, ...]]
     """Class names, index = label. Used by: evaluate and cross_validate (metrics, report)."""
 
+    EXAMPLES_ARE_TEXT: ClassVar[bool] = False
+    """Whether the serving input is text a person reads to judge a row (a review). Used by:
+    evaluate, which shows it for the report's misclassified test rows. Default: no (image
+    studies draw their rows with :meth:`draw_example` instead)."""
+
     @abstractmethod
     def read(self, path: str) -> Table:
         """Called by: ingest.

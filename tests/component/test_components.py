@@ -95,6 +95,11 @@ def chain(tmp_path_factory, imdb_sample):
         threshold=0.6,
         min_improvement=0.0,
         force_register=False,
+        dataset=a["dataset"],
+        comparison=a["comparison"],
+        seed=1,
+        image="img:1",
+        run_id="run-1",
         metrics=a["metrics"],
         classification_metrics=a["cm"],
         report=a["report"],
@@ -173,8 +178,12 @@ def test_evaluate_logs_metrics_confusion_matrix_report_and_blessing(chain):
     assert [c["displayName"] for c in cm["annotationSpecs"]] == ["negative", "positive"]
     assert sum(sum(row["row"]) for row in cm["rows"]) == 600
     report = Path(a["report"].path).read_text()
-    assert report.count("data:image/png;base64,") >= 3 and "Classification report" in report
-    assert "<h2>Data</h2>" in report and "first run" in report
+    assert report.count("data:image/png;base64,") >= 5 and "<h2>Per class</h2>" in report
+    assert Path(a["report"].metadata["html_path"]).read_text() == report
+    # The data summary, the CV table and the run's facts reached the report from the other steps.
+    assert a["dataset"].metadata["source_sha256"] in report and "(trained)</td>" in report and "img:1" in report
+    assert "misclassified test rows" in report and "The end." in report, "review texts of misclassified rows"
+    assert "<h2>Data check</h2>" in report and "first run" in report
     assert blessing is True and "no champion" in a["evaluation"].metadata["reason"]
 
 

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from components import drift, report_data, schema, statistics
+from components import drift, report_data_checks, schema, statistics
 from components.data_validation import (
     STATISTICS,
     VERSION_FOLDER,
@@ -120,7 +120,7 @@ def test_first_run_then_a_shifted_run_warns_or_stops_naming_the_feature(tmp_path
     assert warned["drift"][0]["feature"] == "feature_002" and warned["drift"][0]["drifted"]
     assert not any(d["drifted"] for d in warned["drift"][1:])
     assert "| feature_002 | out of range |" in (tmp_path / "warned" / "summary.md").read_text()
-    html = report_data.section(warned)
+    html = report_data_checks.data_check_section(warned)
     assert "Drift from the champion" in html and "data:image/png;base64," in html and "feature_002" in html
 
     with pytest.raises(DataCheckFailed, match="schema anomalies.*feature_002.*on_anomaly=stop"):

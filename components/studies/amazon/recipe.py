@@ -21,6 +21,7 @@ class AmazonRecipe(TextDataChecks, Recipe[AmazonParams, Corpus]):
     """Token ids of the training vocabulary, padded per batch, into a recurrent classifier."""
 
     CLASS_NAMES = ("negative", "positive")
+    EXAMPLES_ARE_TEXT = True
 
     def read(self, path: str) -> Table:
         return sources.read(path)

@@ -20,6 +20,7 @@ class ImdbRecipe(TextDataChecks, Recipe[ImdbParams, Corpus]):
     dense classifier. No ``training_extras``: the seed trained with plain ``fit``."""
 
     CLASS_NAMES = ("negative", "positive")
+    EXAMPLES_ARE_TEXT = True
 
     def read(self, path: str) -> Table:
         return sources.read(path)
