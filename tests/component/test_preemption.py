@@ -3,6 +3,7 @@
 import glob
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -75,8 +76,9 @@ def test_a_killed_training_resumes_from_its_last_completed_epoch(prepared):
     output, _ = second.communicate(timeout=600)
     assert second.returncode == 0, output
     assert f"after epoch {completed}" in output, "resumed from the last completed epoch"
-    epochs_run = [line for line in output.splitlines() if line.startswith("Epoch ")]
-    assert epochs_run[0].startswith(f"Epoch {completed + 1}/{EPOCHS}"), "not restarted from epoch 1"
+    # components.training.EpochProgress logs "epoch N/M: <metrics> (<time>...)" once an epoch.
+    epochs_run = re.findall(rf"epoch (\d+)/{EPOCHS}: ", output)
+    assert epochs_run and int(epochs_run[0]) == completed + 1, "not restarted from epoch 1"
     assert len(epochs_run) == EPOCHS - completed, "at most the epoch in progress was lost"
     history = json.loads((prepared / "history.json").read_text())
     assert len(history["loss"]) == EPOCHS and len(history["epoch_seconds"]) == EPOCHS
