@@ -26,6 +26,7 @@ a component starting with ``.`` (macOS ``._*`` AppleDouble files,
 from __future__ import annotations
 
 import contextlib
+import os
 import posixpath
 import struct
 import tarfile
@@ -130,16 +131,22 @@ class ArchiveFile(NamedTuple):
 
 
 class ArchiveMember(NamedTuple):
-    """One file of a tar archive being streamed; ``stream`` is readable until the next member."""
+    """One file of a tar archive being streamed; ``stream`` is readable until the next member,
+    and holds ``size`` bytes (from its header)."""
 
     where: str
     name: str
     stream: BinaryIO
+    size: int
 
 
-def read_bounded(stream: BinaryIO, where: str, max_bytes: int) -> bytes:
-    """All of ``stream``, refused past ``max_bytes`` (a declared size is checked by the caller)."""
-    data = stream.read(max_bytes + 1)
+def read_bounded(stream: BinaryIO, where: str, max_bytes: int, declared: int) -> bytes:
+    """All of ``stream``, refused past ``max_bytes``. ``declared`` (the size its header or the
+    file system gives) sizes the first read, since a ``max_bytes`` buffer for every small file
+    costs more than the file; a stream longer than declared is still read, up to the limit."""
+    data = stream.read(min(max_bytes, declared) + 1)
+    if len(data) > declared and len(data) <= max_bytes:
+        data += stream.read(max_bytes + 1 - len(data))
     if len(data) > max_bytes:
         raise DataError(where, f"larger than {max_bytes} bytes; no file of this source is that large")
     return data
@@ -191,7 +198,7 @@ def _accepted(
             where = f"{path}:{member.name}"
             _check_size(where, member.size, max_bytes)
             stream = cast(BinaryIO, archive.extractfile(member))  # not None for a regular file
-            yield ArchiveMember(where, member.name, stream)
+            yield ArchiveMember(where, member.name, stream, member.size)
 
 
 def _unreadable(exc: BaseException, expected: str) -> str:
@@ -204,7 +211,8 @@ def iter_tar_files(
     """The whole content of every accepted file of a tar archive; errors as in :func:`tar_members`."""
     with tar_members(path, accept, expected=expected, max_bytes=max_bytes) as members:
         for member in members:
-            yield ArchiveFile(member.where, member.name, read_bounded(member.stream, member.where, max_bytes))
+            data = read_bounded(member.stream, member.where, max_bytes, member.size)
+            yield ArchiveFile(member.where, member.name, data)
 
 
 def iter_folder_files(root: str, accept: Callable[[str], bool], *, max_bytes: int) -> Iterator[ArchiveFile]:
@@ -213,7 +221,8 @@ def iter_folder_files(root: str, accept: Callable[[str], bool], *, max_bytes: in
     for path, relative in walk_files(root):
         if not is_hidden(relative) and accept(relative):
             with open(path, "rb") as f:
-                yield ArchiveFile(path, relative, read_bounded(cast(BinaryIO, f), path, max_bytes))
+                size = os.fstat(f.fileno()).st_size
+                yield ArchiveFile(path, relative, read_bounded(cast(BinaryIO, f), path, max_bytes, size))
 
 
 @contextlib.contextmanager
@@ -258,6 +267,6 @@ def read_zip_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: str, 
     _check_size(where, info.file_size, max_bytes)
     try:
         with archive.open(info) as member:
-            return read_bounded(cast(BinaryIO, member), where, max_bytes)
+            return read_bounded(cast(BinaryIO, member), where, max_bytes, info.file_size)
     except _ZIP_ERRORS as exc:
         raise DataError(where, f"unreadable member ({reason(exc)})") from None
