@@ -70,7 +70,11 @@ def check_member_name(path: str, name: str) -> None:
 def safe_tar_members(archive: tarfile.TarFile, path: str) -> Iterator[tarfile.TarInfo]:
     """Every member of a streamed tar, checked; members are not kept, so memory stays flat."""
     seen: set[str] = set()
+    count = 0
     while (member := archive.next()) is not None:
+        count += 1
+        if count > MAX_MEMBERS:
+            raise DataError(path, f"more than {MAX_MEMBERS} archive members; no study's source has that many")
         archive.members.clear()  # type: ignore[attr-defined]  # tarfile keeps every header otherwise: millions for a hostile archive
         name = member.name
         check_member_name(path, name)
@@ -78,16 +82,16 @@ def safe_tar_members(archive: tarfile.TarFile, path: str) -> Iterator[tarfile.Ta
             raise DataError(f"{path}:{name}", f"archive member is a link to {member.linkname!r}; links are refused")
         if member.issparse() or not (member.isfile() or member.isdir()):
             raise DataError(f"{path}:{name}", "archive member is not a regular file or folder")
-        _check_new(path, name, seen)
+        if member.isfile() and not is_hidden(name):  # a folder listed twice is harmless
+            _check_new(path, name, seen)
         yield member
 
 
 def _check_new(path: str, name: str, seen: set[str]) -> None:
+    """Refuse a second file of the same name: which copy would be the data?"""
     key = posixpath.normpath(name)
     if key in seen:
         raise DataError(f"{path}:{name}", "archive member appears twice; expected each file once")
-    if len(seen) >= MAX_MEMBERS:
-        raise DataError(path, f"more than {MAX_MEMBERS} archive members; no study's source has that many")
     seen.add(key)
 
 
@@ -243,11 +247,14 @@ def zip_members(archive: zipfile.ZipFile, path: str) -> list[zipfile.ZipInfo]:
     duplicates, encrypted members and unsupported compression refused."""
     seen: set[str] = set()
     members = []
-    for info in archive.infolist():
+    infos = archive.infolist()
+    if len(infos) > MAX_MEMBERS:
+        raise DataError(path, f"more than {MAX_MEMBERS} archive members; no study's source has that many")
+    for info in infos:
         check_member_name(path, info.filename)
-        _check_new(path, info.filename, seen)
         if info.is_dir() or is_hidden(info.filename):
             continue
+        _check_new(path, info.filename, seen)
         where = f"{path}:{info.filename}"
         if info.flag_bits & 0x1:
             raise DataError(where, "the member is encrypted; expected an unencrypted archive")
