@@ -26,6 +26,7 @@ a component starting with ``.`` (macOS ``._*`` AppleDouble files,
 from __future__ import annotations
 
 import contextlib
+import os
 import posixpath
 import struct
 import tarfile
@@ -69,7 +70,11 @@ def check_member_name(path: str, name: str) -> None:
 def safe_tar_members(archive: tarfile.TarFile, path: str) -> Iterator[tarfile.TarInfo]:
     """Every member of a streamed tar, checked; members are not kept, so memory stays flat."""
     seen: set[str] = set()
+    count = 0
     while (member := archive.next()) is not None:
+        count += 1
+        if count > MAX_MEMBERS:
+            raise DataError(path, f"more than {MAX_MEMBERS} archive members; no study's source has that many")
         archive.members.clear()  # type: ignore[attr-defined]  # tarfile keeps every header otherwise: millions for a hostile archive
         name = member.name
         check_member_name(path, name)
@@ -77,16 +82,16 @@ def safe_tar_members(archive: tarfile.TarFile, path: str) -> Iterator[tarfile.Ta
             raise DataError(f"{path}:{name}", f"archive member is a link to {member.linkname!r}; links are refused")
         if member.issparse() or not (member.isfile() or member.isdir()):
             raise DataError(f"{path}:{name}", "archive member is not a regular file or folder")
-        _check_new(path, name, seen)
+        if member.isfile() and not is_hidden(name):  # a folder listed twice is harmless
+            _check_new(path, name, seen)
         yield member
 
 
 def _check_new(path: str, name: str, seen: set[str]) -> None:
+    """Refuse a second file of the same name: which copy would be the data?"""
     key = posixpath.normpath(name)
     if key in seen:
         raise DataError(f"{path}:{name}", "archive member appears twice; expected each file once")
-    if len(seen) >= MAX_MEMBERS:
-        raise DataError(path, f"more than {MAX_MEMBERS} archive members; no study's source has that many")
     seen.add(key)
 
 
@@ -130,16 +135,22 @@ class ArchiveFile(NamedTuple):
 
 
 class ArchiveMember(NamedTuple):
-    """One file of a tar archive being streamed; ``stream`` is readable until the next member."""
+    """One file of a tar archive being streamed; ``stream`` is readable until the next member,
+    and holds ``size`` bytes (from its header)."""
 
     where: str
     name: str
     stream: BinaryIO
+    size: int
 
 
-def read_bounded(stream: BinaryIO, where: str, max_bytes: int) -> bytes:
-    """All of ``stream``, refused past ``max_bytes`` (a declared size is checked by the caller)."""
-    data = stream.read(max_bytes + 1)
+def read_bounded(stream: BinaryIO, where: str, max_bytes: int, declared: int) -> bytes:
+    """All of ``stream``, refused past ``max_bytes``. ``declared`` (the size its header or the
+    file system gives) sizes the first read, since a ``max_bytes`` buffer for every small file
+    costs more than the file; a stream longer than declared is still read, up to the limit."""
+    data = stream.read(min(max_bytes, declared) + 1)
+    if len(data) > declared and len(data) <= max_bytes:
+        data += stream.read(max_bytes + 1 - len(data))
     if len(data) > max_bytes:
         raise DataError(where, f"larger than {max_bytes} bytes; no file of this source is that large")
     return data
@@ -191,7 +202,7 @@ def _accepted(
             where = f"{path}:{member.name}"
             _check_size(where, member.size, max_bytes)
             stream = cast(BinaryIO, archive.extractfile(member))  # not None for a regular file
-            yield ArchiveMember(where, member.name, stream)
+            yield ArchiveMember(where, member.name, stream, member.size)
 
 
 def _unreadable(exc: BaseException, expected: str) -> str:
@@ -204,7 +215,8 @@ def iter_tar_files(
     """The whole content of every accepted file of a tar archive; errors as in :func:`tar_members`."""
     with tar_members(path, accept, expected=expected, max_bytes=max_bytes) as members:
         for member in members:
-            yield ArchiveFile(member.where, member.name, read_bounded(member.stream, member.where, max_bytes))
+            data = read_bounded(member.stream, member.where, max_bytes, member.size)
+            yield ArchiveFile(member.where, member.name, data)
 
 
 def iter_folder_files(root: str, accept: Callable[[str], bool], *, max_bytes: int) -> Iterator[ArchiveFile]:
@@ -213,7 +225,8 @@ def iter_folder_files(root: str, accept: Callable[[str], bool], *, max_bytes: in
     for path, relative in walk_files(root):
         if not is_hidden(relative) and accept(relative):
             with open(path, "rb") as f:
-                yield ArchiveFile(path, relative, read_bounded(cast(BinaryIO, f), path, max_bytes))
+                size = os.fstat(f.fileno()).st_size
+                yield ArchiveFile(path, relative, read_bounded(cast(BinaryIO, f), path, max_bytes, size))
 
 
 @contextlib.contextmanager
@@ -234,11 +247,14 @@ def zip_members(archive: zipfile.ZipFile, path: str) -> list[zipfile.ZipInfo]:
     duplicates, encrypted members and unsupported compression refused."""
     seen: set[str] = set()
     members = []
-    for info in archive.infolist():
+    infos = archive.infolist()
+    if len(infos) > MAX_MEMBERS:
+        raise DataError(path, f"more than {MAX_MEMBERS} archive members; no study's source has that many")
+    for info in infos:
         check_member_name(path, info.filename)
-        _check_new(path, info.filename, seen)
         if info.is_dir() or is_hidden(info.filename):
             continue
+        _check_new(path, info.filename, seen)
         where = f"{path}:{info.filename}"
         if info.flag_bits & 0x1:
             raise DataError(where, "the member is encrypted; expected an unencrypted archive")
@@ -258,6 +274,6 @@ def read_zip_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: str, 
     _check_size(where, info.file_size, max_bytes)
     try:
         with archive.open(info) as member:
-            return read_bounded(cast(BinaryIO, member), where, max_bytes)
+            return read_bounded(cast(BinaryIO, member), where, max_bytes, info.file_size)
     except _ZIP_ERRORS as exc:
         raise DataError(where, f"unreadable member ({reason(exc)})") from None

@@ -80,7 +80,8 @@ def _folder_reviews(root: str) -> Iterator[Review]:
                 if _is_review(relative) and not is_hidden(relative):
                     path = os.path.join(folder, name)
                     with open(path, "rb") as f:
-                        yield _review(path, relative, read_bounded(cast(BinaryIO, f), path, MAX_REVIEW_BYTES))
+                        size = os.fstat(f.fileno()).st_size
+                        yield _review(path, relative, read_bounded(cast(BinaryIO, f), path, MAX_REVIEW_BYTES, size))
 
 
 def _tar_reviews(path: str) -> Iterator[Review]:

@@ -80,7 +80,7 @@ def _read_tar(path: str) -> dict[str, tuple[str, NumericCsv]]:
     parsed: dict[str, tuple[str, NumericCsv]] = {}
     expected = f"a folder or a tar of {PAIR}"
     with tar_members(path, _is_pair_member, expected=expected, corrupt="truncated or corrupt archive") as members:
-        for where, name, stream in members:
+        for where, name, stream, _size in members:
             kind = cast(str, _member_kind(name))  # accepted members are one of the pair
             if kind in parsed:
                 raise DataError(where, f"a second {kind}[.gz] in the archive (first: {parsed[kind][0]})")
