@@ -77,6 +77,17 @@ def study_section(r: Planned, record: dict[str, Any] | None, datasets: str) -> l
     if record["status"] == "running":
         lines += _table(facts) + ["", "**Unfinished:** no result recorded (the run was stopped or is still going).", ""]
         return lines
+    if record["status"] == "stopped":
+        facts.append(("stopped after", _duration(record["wall_s"])))
+        lines += _table(facts) + ["", "**Stopped before it finished:** no test result.", ""]
+        if record.get("last_epoch"):
+            lines += [
+                f"The last of the {record['epochs_logged']} training epochs its log shows (the train step's, "
+                "on the validation rows):",
+                "",
+                f"    {record['last_epoch']}",
+            ]
+        return lines + [""]
     facts += [
         ("status", record["status"] + (f" (exit {record['exit_status']})" if record["exit_status"] else "")),
         ("wall time", _duration(record["wall_s"])),

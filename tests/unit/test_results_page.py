@@ -91,3 +91,15 @@ def test_outputs_are_read_from_the_runs_own_artifacts(tmp_path):
 def test_a_study_without_data_is_skipped_without_a_record(tmp_path):
     assert reproduce.reproduce(PLAN[0], str(tmp_path), {}, out=str(tmp_path / "out")) is None
     assert not (tmp_path / "out").exists()
+
+
+def test_a_stopped_run_is_recorded_with_the_last_epoch_its_log_shows(tmp_path):
+    log = tmp_path / "run.log"
+    log.write_text("Epoch 1/6\n352/352 - 1276s - val_accuracy: 0.4896 - epoch_seconds: 1269.8\nEpoch 2/6\n")
+    _record(tmp_path, "cifar10", status="running", log=str(log))
+    record = reproduce.mark_stopped("cifar10", out=str(tmp_path))
+    assert record["status"] == "stopped" and record["epochs_logged"] == 1 and record["wall_s"] > 0
+    page = results_page.render([CIFAR], str(tmp_path), str(tmp_path))
+    assert "**Stopped before it finished:** no test result." in page
+    assert "    352/352 - 1276s - val_accuracy: 0.4896 - epoch_seconds: 1269.8" in page
+    assert reproduce.mark_stopped("imdb", out=str(tmp_path)) is None
