@@ -105,6 +105,9 @@ def reproduce(r: Reproduction, datasets: str, extra: dict[str, str], out: str = 
         "extra": extra,
         "started": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "commit": commit(),
+        # Timings mean little without the machine's share: its cores and how busy it was at the start.
+        "cpus": os.cpu_count(),
+        "load_average_at_start": round(os.getloadavg()[0], 1),
         "status": "running",
         "log": os.path.join(folder, "run.log"),
     }

@@ -71,6 +71,8 @@ def study_section(r: Planned, record: dict[str, Any] | None, datasets: str) -> l
         ("started (UTC)", record["started"]),
         ("commit", f"`{record['commit']}`"),
     ]
+    if "cpus" in record:
+        facts.append(("machine", f"{record['cpus']} CPUs, load average {record['load_average_at_start']} at the start"))
     if record.get("extra"):
         changed = ", ".join(f"{k}={v}" for k, v in record["extra"].items())
         facts.append(("beyond the documented configuration", f"{changed} (a reduced budget: not the documented run)"))
@@ -125,8 +127,8 @@ def render(plan: Iterable[Planned], out: str, datasets: str) -> str:
         "# Results on real data",
         "",
         "Written by `make reproduce` (`pipelines/reproduce.py`) from each run's record under "
-        f"`{out}/STUDY/record.json`; nothing here is typed by hand. Timings come from a machine whose "
-        "2 CPU cores were shared with other jobs.",
+        f"`{out}/STUDY/record.json`; nothing here is typed by hand. A study's machine line, where its "
+        "record has one, says how busy the machine was when the run started.",
         "",
     ]
     for r in plan:

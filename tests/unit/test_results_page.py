@@ -26,6 +26,8 @@ def _record(out, study, **fields):
         "wall_s": 3725.0,
         "peak_rss_mb": 1234.4,
         "log": "run.log",
+        "cpus": 2,
+        "load_average_at_start": 7.5,
         **fields,
     }
     (out / study / "record.json").write_text(json.dumps(record))
@@ -48,6 +50,7 @@ def test_the_page_sets_each_run_beside_the_seed_and_says_what_did_not_run(tmp_pa
     page = results_page.render([AMAZON, DIGITS, CIFAR, MIRAI], str(out), str(datasets))
 
     amazon = page.split("## amazon")[1].split("## digits")[0]
+    assert "| machine | 2 CPUs, load average 7.5 at the start |" in amazon
     assert "| wall time | 1 h 02 min |" in amazon and "| peak memory (RSS) | 1234 MB |" in amazon
     assert "| test accuracy | **0.8300** (loss 0.4100) |" in amazon and "0.8828 test accuracy" in amazon
     assert "| trained variant | `gru` (epochs 20, batch_size 1024, learning_rate 0.001) |" in amazon
