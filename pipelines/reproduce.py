@@ -105,6 +105,9 @@ def reproduce(r: Reproduction, datasets: str, extra: dict[str, str], out: str = 
         "extra": extra,
         "started": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "commit": commit(),
+        # Timings mean little without the machine's share: its cores and how busy it was at the start.
+        "cpus": os.cpu_count(),
+        "load_average_at_start": round(os.getloadavg()[0], 1),
         "status": "running",
         "log": os.path.join(folder, "run.log"),
     }
@@ -124,12 +127,34 @@ def reproduce(r: Reproduction, datasets: str, extra: dict[str, str], out: str = 
     return record
 
 
+def mark_stopped(study: str, out: str = OUT) -> dict | None:
+    """Record that the run in ``OUT/STUDY`` was stopped before it finished (its runner ended by a
+    signal leaves the record at "running"): the time it had run and the last epoch its log shows."""
+    path = os.path.join(out, study, "record.json")
+    if not os.path.exists(path):
+        return None
+    with open(path, encoding="utf-8") as f:
+        record = json.load(f)
+    if record["status"] != "running":
+        return record
+    started = datetime.datetime.fromisoformat(record["started"])
+    record["wall_s"] = round((datetime.datetime.now(datetime.UTC) - started).total_seconds(), 1)
+    record["status"] = "stopped"
+    with open(record["log"], encoding="utf-8", errors="replace") as f:
+        epochs = [line.strip() for line in f if "val_accuracy" in line and "epoch_seconds" in line]
+    record["last_epoch"] = epochs[-1] if epochs else ""
+    record["epochs_logged"] = len(epochs)
+    _write(path, record)
+    return record
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m pipelines.reproduce", description=__doc__.split("\n\n")[0])
     p.add_argument("--datasets", default=os.environ.get("DATASETS", "../shared/datasets"), help="real-data folder")
     p.add_argument("--only", nargs="+", metavar="STUDY", help="run these studies only (default: all)")
     p.add_argument("--set", action="append", default=[], metavar="STUDY.KEY=VALUE", help="one run's extra override")
     p.add_argument("--page-only", action="store_true", help="rewrite the page from the records, run nothing")
+    p.add_argument("--mark-stopped", nargs="+", default=[], metavar="STUDY", help="record these runs as stopped")
     args = p.parse_args(argv)
     known = {r.study for r in PLAN}
     extra: dict[str, dict[str, str]] = {}
@@ -142,7 +167,9 @@ def main(argv: list[str] | None = None) -> int:
     unknown = sorted(set(args.only or ()) - known)
     if unknown:
         p.error(f"unknown study {', '.join(unknown)}; expected {', '.join(sorted(known))}")
-    if not args.page_only:
+    for study in args.mark_stopped:
+        mark_stopped(study)
+    if not args.page_only and not args.mark_stopped:
         for r in PLAN:
             if args.only and r.study not in args.only:
                 continue

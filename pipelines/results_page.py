@@ -71,12 +71,25 @@ def study_section(r: Planned, record: dict[str, Any] | None, datasets: str) -> l
         ("started (UTC)", record["started"]),
         ("commit", f"`{record['commit']}`"),
     ]
+    if "cpus" in record:
+        facts.append(("machine", f"{record['cpus']} CPUs, load average {record['load_average_at_start']} at the start"))
     if record.get("extra"):
         changed = ", ".join(f"{k}={v}" for k, v in record["extra"].items())
         facts.append(("beyond the documented configuration", f"{changed} (a reduced budget: not the documented run)"))
     if record["status"] == "running":
         lines += _table(facts) + ["", "**Unfinished:** no result recorded (the run was stopped or is still going).", ""]
         return lines
+    if record["status"] == "stopped":
+        facts.append(("stopped after", _duration(record["wall_s"])))
+        lines += _table(facts) + ["", "**Stopped before it finished:** no test result.", ""]
+        if record.get("last_epoch"):
+            lines += [
+                f"The last of the {record['epochs_logged']} training epochs its log shows (the train step's, "
+                "on the validation rows):",
+                "",
+                f"    {record['last_epoch']}",
+            ]
+        return lines + [""]
     facts += [
         ("status", record["status"] + (f" (exit {record['exit_status']})" if record["exit_status"] else "")),
         ("wall time", _duration(record["wall_s"])),
@@ -114,8 +127,8 @@ def render(plan: Iterable[Planned], out: str, datasets: str) -> str:
         "# Results on real data",
         "",
         "Written by `make reproduce` (`pipelines/reproduce.py`) from each run's record under "
-        f"`{out}/STUDY/record.json`; nothing here is typed by hand. Timings come from a machine whose "
-        "2 CPU cores were shared with other jobs.",
+        f"`{out}/STUDY/record.json`; nothing here is typed by hand. A study's machine line, where its "
+        "record has one, says how busy the machine was when the run started.",
         "",
     ]
     for r in plan:

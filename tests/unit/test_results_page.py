@@ -26,6 +26,8 @@ def _record(out, study, **fields):
         "wall_s": 3725.0,
         "peak_rss_mb": 1234.4,
         "log": "run.log",
+        "cpus": 2,
+        "load_average_at_start": 7.5,
         **fields,
     }
     (out / study / "record.json").write_text(json.dumps(record))
@@ -48,6 +50,7 @@ def test_the_page_sets_each_run_beside_the_seed_and_says_what_did_not_run(tmp_pa
     page = results_page.render([AMAZON, DIGITS, CIFAR, MIRAI], str(out), str(datasets))
 
     amazon = page.split("## amazon")[1].split("## digits")[0]
+    assert "| machine | 2 CPUs, load average 7.5 at the start |" in amazon
     assert "| wall time | 1 h 02 min |" in amazon and "| peak memory (RSS) | 1234 MB |" in amazon
     assert "| test accuracy | **0.8300** (loss 0.4100) |" in amazon and "0.8828 test accuracy" in amazon
     assert "| trained variant | `gru` (epochs 20, batch_size 1024, learning_rate 0.001) |" in amazon
@@ -91,3 +94,15 @@ def test_outputs_are_read_from_the_runs_own_artifacts(tmp_path):
 def test_a_study_without_data_is_skipped_without_a_record(tmp_path):
     assert reproduce.reproduce(PLAN[0], str(tmp_path), {}, out=str(tmp_path / "out")) is None
     assert not (tmp_path / "out").exists()
+
+
+def test_a_stopped_run_is_recorded_with_the_last_epoch_its_log_shows(tmp_path):
+    log = tmp_path / "run.log"
+    log.write_text("Epoch 1/6\n352/352 - 1276s - val_accuracy: 0.4896 - epoch_seconds: 1269.8\nEpoch 2/6\n")
+    _record(tmp_path, "cifar10", status="running", log=str(log))
+    record = reproduce.mark_stopped("cifar10", out=str(tmp_path))
+    assert record["status"] == "stopped" and record["epochs_logged"] == 1 and record["wall_s"] > 0
+    page = results_page.render([CIFAR], str(tmp_path), str(tmp_path))
+    assert "**Stopped before it finished:** no test result." in page
+    assert "    352/352 - 1276s - val_accuracy: 0.4896 - epoch_seconds: 1269.8" in page
+    assert reproduce.mark_stopped("imdb", out=str(tmp_path)) is None
