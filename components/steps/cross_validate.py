@@ -57,6 +57,7 @@ def run_fold(
     state = recipe.fit(prepared, fit_rows, p)
     fit_table, held_table = recipe.encode(prepared, fit_rows, state), recipe.encode(prepared, held_rows, state)
     model, curves = fit_model(recipe, p, variant, state, fit_table, None, seed, checkpoint_uri)
+    progress.detail(f"scoring the {len(held_rows):,} held-out rows")
     scores = evaluate_model(recipe, p, model, state, held_table, majority_class(labels[fit_rows]), extras=False)
     log.info("%s fold %d/%d: accuracy %.4f", variant, fold + 1, p.cv_folds, scores["accuracy"])
     progress.result(f"fold accuracy {scores['accuracy']:.4f}")
