@@ -67,6 +67,7 @@ def run_fold(
         del raw
         fit_table, held_table = tables.open_table(fit_path), tables.open_table(held_path)
         model, curves = fit_model(recipe, p, variant, state, fit_table, None, seed, checkpoint_uri)
+        progress.detail(f"scoring the {len(held_rows):,} held-out rows")
         scores = evaluate_model(recipe, p, model, state, held_table, majority_class(labels[fit_rows]), extras=False)
     log.info("%s fold %d/%d: accuracy %.4f", variant, fold + 1, p.cv_folds, scores["accuracy"])
     progress.result(f"fold accuracy {scores['accuracy']:.4f}")
