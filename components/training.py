@@ -13,12 +13,16 @@ from typing import Any
 import keras
 import numpy as np
 
-from components import devices, tables
+from components import devices, process_exit, tables
 from components.checkpoints import EpochCheckpoint
 from components.metrics import classification_metrics, predicted_classes
 from components.studies.base import TrainingParams
 from components.studies.recipe import Recipe
 from components.tables import Table
+
+# Every step that trains or scores a model imports this module, and with it
+# TensorFlow: such a process exits seconds sooner without the final collections.
+process_exit.skip_final_collection()
 
 
 class EpochTimer(keras.callbacks.Callback):
@@ -68,6 +72,23 @@ def replica_steps(rows: int, batch_size: int, replicas: int) -> int:
     multiple of ``replicas`` (and dropped if that leaves none)."""
     last = rows % batch_size // replicas * replicas
     return rows // batch_size + (1 if last else 0)
+
+
+# Batches per call into TensorFlow's compiled step. Each call costs Keras a
+# millisecond or more of Python (its loop, the callbacks), longer than a batch
+# of the dense studies' networks takes to compute (docs/benchmarks.md).
+EXECUTION_BATCHES = 50
+
+
+def batches_per_execution(steps: int, target: int) -> int:
+    """The smallest divisor of ``steps`` (batches per epoch) that is at least
+    ``min(target, steps)``: Keras' ``steps_per_execution``. It must divide the
+    epoch, since one iterator runs through every epoch and a call that ran past
+    an epoch's last batch would train on the next epoch's first ones. The batches,
+    their order and every update are the same as one batch per call; callbacks see
+    a batch end once per call (with the call's last batch number)."""
+    want = min(target, steps)
+    return next(k for k in range(want, steps + 1) if steps % k == 0)
 
 
 def _even_shares(dataset, replicas: int):
@@ -135,6 +156,8 @@ def fit_model(
         if steps == 0:
             raise ValueError(f"{rows} training rows cannot give each of {replicas} replicas a row")
         remaining = range(done, p.epochs)
+        # Not saved with the model: a saved model keeps the setting it was compiled with.
+        model.steps_per_execution = batches_per_execution(steps, EXECUTION_BATCHES)
         data = _even_shares(recipe.dataset(train, state, batch_size, True, seed, remaining), replicas)
         extras = recipe.training_extras(train, p)
         saving = [checkpoint.callback(past, precision)] if checkpoint else []
