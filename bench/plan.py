@@ -39,12 +39,16 @@ class Plan:
     pipeline_sample: int  # imdb reviews per class and split for the local pipeline run
     pipeline_overrides: dict
     matmul_size: int
+    demo_repeats: int  # runs of `make demo`'s pipeline, timed whole
 
     def study(self, name: str) -> StudyPlan:
         return next(s for s in self.studies if s.study == name)
 
 
 _PIPELINE_OVERRIDES = {"validation_rows": 200, "cv_folds": 2, "variants": "final", "epochs": 2}
+# `make demo`: the sample generator's default size and the Makefile's --set options (a test keeps them equal).
+DEMO_SAMPLE = 500
+DEMO_OVERRIDES = {"validation_rows": 200, "cv_folds": 2, "variants": "final,16-16-1+dropout0.5"}
 
 # Every study in components/studies needs an entry in FULL and QUICK (sizes are per study, so they
 # cannot be derived); tests/contract/test_study_contract.py fails for a study without one.
@@ -75,6 +79,7 @@ FULL = Plan(
     pipeline_sample=300,
     pipeline_overrides=_PIPELINE_OVERRIDES,
     matmul_size=2048,
+    demo_repeats=3,
 )
 
 QUICK = Plan(
@@ -90,6 +95,7 @@ QUICK = Plan(
     pipeline_sample=60,
     pipeline_overrides={**_PIPELINE_OVERRIDES, "validation_rows": 40, "epochs": 1},
     matmul_size=512,
+    demo_repeats=1,
 )
 
 
