@@ -12,6 +12,8 @@ the time no step process was alive (kfp.local compiling and dispatching,
 and the child's own imports). Inside the function, artifact I/O (reading and
 writing tables) is timed too, and steps that import TensorFlow are counted,
 with the separately measured cost of ``import tensorflow``.
+
+The same, on ``make demo``'s sample and options, gives the demo's wall time.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import time
 
 from bench import stats
 from bench.child import REPO, run_child, run_process
-from bench.plan import Plan
+from bench.plan import DEMO_OVERRIDES, DEMO_SAMPLE, Plan
 
 HOOK = os.path.join(REPO, "bench", "step_hook")
 PHASES = ("spawn", "startup", "kfp_import", "setup", "function", "outputs", "exit")
@@ -129,15 +131,12 @@ def breakdown(child: dict, steps: list[dict], wall: float) -> dict:
     }
 
 
-def measure(plan: Plan, work: str) -> dict:
-    folder = os.path.join(work, "data", f"imdb-pipeline-{plan.pipeline_sample}")
-    source = os.path.join(folder, "aclImdb_v1.tar.gz")
-    if not os.path.exists(source):
-        run_child("prepare:write_source", study="imdb", folder=folder, size=plan.pipeline_sample)
+def timed_runs(source: str, overrides: dict, repeats: int, work: str) -> list[dict]:
+    """``repeats`` local imdb runs on ``source``, each in a fresh child with the step hook; their breakdowns."""
     root = os.path.join(work, "pipeline-run")
     step_log = os.path.join(work, "pipeline-steps.jsonl")
     runs = []
-    for _ in range(plan.repeats):
+    for _ in range(repeats):
         shutil.rmtree(root, ignore_errors=True)
         if os.path.exists(step_log):
             os.remove(step_log)
@@ -145,12 +144,35 @@ def measure(plan: Plan, work: str) -> dict:
             "PYTHONPATH": os.pathsep.join(filter(None, [HOOK, os.environ.get("PYTHONPATH")])),
             "BENCH_STEP_LOG": step_log,
         }
-        child, usage = run_child(
-            "pipeline_overhead:run", env=env, source=source, overrides=plan.pipeline_overrides, root=root
-        )
+        child, usage = run_child("pipeline_overhead:run", env=env, source=source, overrides=overrides, root=root)
         with open(step_log, encoding="utf-8") as f:
             steps = [json.loads(line) for line in f]
         runs.append(breakdown(child, steps, usage.wall_seconds))
+    return runs
+
+
+def imdb_sample(work: str, per_class: int) -> str:
+    """The synthetic imdb source at ``per_class`` (written once, reused by later runs)."""
+    folder = os.path.join(work, "data", f"imdb-pipeline-{per_class}")
+    source = os.path.join(folder, "aclImdb_v1.tar.gz")
+    if not os.path.exists(source):
+        run_child("prepare:write_source", study="imdb", folder=folder, size=per_class)
+    return source
+
+
+def measure_demo(plan: Plan, work: str) -> dict:
+    """``make demo``'s pipeline (its sample and options), wall time from launch to exit."""
+    runs = timed_runs(imdb_sample(work, DEMO_SAMPLE), DEMO_OVERRIDES, plan.demo_repeats, work)
+    return {
+        "sample_per_class": DEMO_SAMPLE,
+        "overrides": DEMO_OVERRIDES,
+        "wall_seconds": stats.spread([r["wall_seconds"] for r in runs]),
+        "runs": runs,
+    }
+
+
+def measure(plan: Plan, work: str) -> dict:
+    runs = timed_runs(imdb_sample(work, plan.pipeline_sample), plan.pipeline_overrides, plan.repeats, work)
     python = [
         run_process([sys.executable, "-c", "pass"], output=subprocess.DEVNULL).wall_seconds for _ in range(plan.repeats)
     ]
@@ -169,4 +191,5 @@ def measure(plan: Plan, work: str) -> dict:
         "python_start_seconds": stats.spread(python),
         "import_tensorflow_seconds": stats.spread(tensorflow),
         "runs": runs,
+        "demo": measure_demo(plan, work),
     }

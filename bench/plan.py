@@ -41,12 +41,16 @@ class Plan:
     matmul_size: int
     amazon_per_class: int  # amazon at scale: training reviews per class (the test file has a ninth)
     scale_batches: int  # amazon at scale: batches trained and predicted to measure those steps' memory
+    demo_repeats: int  # runs of `make demo`'s pipeline, timed whole
 
     def study(self, name: str) -> StudyPlan:
         return next(s for s in self.studies if s.study == name)
 
 
 _PIPELINE_OVERRIDES = {"validation_rows": 200, "cv_folds": 2, "variants": "final", "epochs": 2}
+# `make demo`: the sample generator's default size and the Makefile's --set options (a test keeps them equal).
+DEMO_SAMPLE = 500
+DEMO_OVERRIDES = {"validation_rows": 200, "cv_folds": 2, "variants": "final,16-16-1+dropout0.5"}
 
 # Every study in components/studies needs an entry in FULL and QUICK (sizes are per study, so they
 # cannot be derived); tests/contract/test_study_contract.py fails for a study without one.
@@ -79,6 +83,7 @@ FULL = Plan(
     matmul_size=2048,
     amazon_per_class=1_800_000,  # the public pair: 3,600,000 + 400,000 reviews
     scale_batches=20,
+    demo_repeats=3,
 )
 
 QUICK = Plan(
@@ -96,6 +101,7 @@ QUICK = Plan(
     matmul_size=512,
     amazon_per_class=20_000,
     scale_batches=3,
+    demo_repeats=1,
 )
 
 

@@ -268,6 +268,29 @@ def _pipeline(results: dict) -> list[str]:
         f"each for `import tensorflow` alone (a bare interpreter starts in "
         f"{number(po['python_start_seconds']['median'])} s).",
         "",
+        *_demo(po.get("demo")),
+    ]
+
+
+def _demo(demo: dict | None) -> list[str]:
+    if not demo:
+        return []
+    run = sorted(demo["runs"], key=lambda r: r["wall_seconds"])[len(demo["runs"]) // 2]
+    overrides = ", ".join(f"{k}={v}" for k, v in demo["overrides"].items())
+    per_step = [
+        [s["task"], *(number(s[phase]) for phase in ("startup", "kfp_import", "function", "exit"))]
+        for s in run["per_step"]
+    ]
+    return [
+        "### `make demo`'s pipeline",
+        "",
+        f"The same run on `make demo`'s sample ({demo['sample_per_class']} reviews per class and split; {overrides}): "
+        f"wall {number(demo['wall_seconds']['min'])} s min, {number(demo['wall_seconds']['median'])} s median "
+        f"over {len(demo['runs'])} runs, from launching the run's process to its exit. Per step process of the "
+        "median run, in launch order (seconds; cross-validation folds run two at a time):",
+        "",
+        *_table(["step", "startup", "kfp_import", "function", "exit"], per_step),
+        "",
     ]
 
 

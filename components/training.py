@@ -15,7 +15,7 @@ from typing import Any
 import keras
 import numpy as np
 
-from components import devices, progress, tables
+from components import devices, process_exit, progress, tables
 from components.checkpoints import EpochCheckpoint
 from components.metrics import classification_metrics, predicted_classes
 from components.studies.base import TrainingParams
@@ -23,6 +23,10 @@ from components.studies.recipe import Recipe, hook_table
 from components.tables import AnyTable
 
 log = logging.getLogger(__name__)
+
+# Every step that trains or scores a model imports this module, and with it
+# TensorFlow: such a process exits seconds sooner without the final collections.
+process_exit.skip_final_collection()
 
 
 class EpochTimer(keras.callbacks.Callback):
@@ -154,6 +158,23 @@ def replica_steps(rows: int, batch_size: int, replicas: int) -> int:
     return rows // batch_size + (1 if last else 0)
 
 
+# Batches per call into TensorFlow's compiled step. Each call costs Keras a
+# millisecond or more of Python (its loop, the callbacks), longer than a batch
+# of the dense studies' networks takes to compute (docs/benchmarks.md).
+EXECUTION_BATCHES = 50
+
+
+def batches_per_execution(steps: int, target: int) -> int:
+    """The smallest divisor of ``steps`` (batches per epoch) that is at least
+    ``min(target, steps)``: Keras' ``steps_per_execution``. It must divide the
+    epoch, since one iterator runs through every epoch and a call that ran past
+    an epoch's last batch would train on the next epoch's first ones. The batches,
+    their order and every update are the same as one batch per call; callbacks see
+    a batch end once per call (with the call's last batch number)."""
+    want = min(target, steps)
+    return next(k for k in range(want, steps + 1) if steps % k == 0)
+
+
 def _even_shares(dataset, replicas: int):
     """Each batch cut to a multiple of ``replicas`` rows and a batch cut to
     nothing dropped: an empty replica batch turns BatchNorm's moving
@@ -223,6 +244,8 @@ def fit_model(
         if steps == 0:
             raise ValueError(f"{rows} training rows cannot give each of {replicas} replicas a row")
         remaining = range(done, p.epochs)
+        # Not saved with the model: a saved model keeps the setting it was compiled with.
+        model.steps_per_execution = batches_per_execution(steps, EXECUTION_BATCHES)
         data = _even_shares(recipe.dataset(hook_table(train), state, batch_size, True, seed, remaining), replicas)
         extras = recipe.training_extras(hook_table(train), p)
         saving = [checkpoint.callback(past, precision)] if checkpoint else []

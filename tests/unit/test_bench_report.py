@@ -5,6 +5,7 @@ and the target checks are exercised."""
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -118,6 +119,15 @@ def results():
             "python_start_seconds": spread([0.02] * 3),
             "import_tensorflow_seconds": spread([3.0] * 3),
             "runs": [run, run, run],
+            "demo": {
+                "sample_per_class": 500,
+                "overrides": {"cv_folds": 2},
+                "wall_seconds": spread([31.0, 28.0, 29.0]),
+                "runs": [
+                    {**run, "wall_seconds": wall, "per_step": [{"task": "train", **phases, "table_io": 0.0}]}
+                    for wall in (31.0, 28.0, 29.0)
+                ],
+            },
         },
         "compile": {
             "wall_seconds": spread([2.0, 2.1, 2.2]),
@@ -176,6 +186,7 @@ def test_efficiency_and_targets_match_the_json(results):
     assert goals["amazon ingest vs bzip2 -dc"] == "met"  # median 1.24x
     assert goals["amazon preprocess peak RSS (MB)"] == "met"
     assert goals["amazon evaluate peak RSS (MB)"] == "**missed**"  # 2,100 MB
+    assert goals["make demo pipeline wall (s)"] == "met"  # median 29 s
     assert "    .venv/bin/python -m bench" in markdown
 
 
@@ -184,6 +195,34 @@ def test_amazon_scale_table_has_a_row_per_step(results):
     assert [row["step"] for row in rows] == ["ingest", "preprocess", "train", "evaluate"]
     assert _value(rows[0]["seconds"]) == 62.0 and _value(rows[3]["peak RSS MB"]) == 2100.0
     assert "10,000 records/s" in rows[1]["notes"]
+
+
+def test_demo_row_shows_the_median_run_and_its_steps(results):
+    markdown = report.markdown(results)
+    assert "wall 28.00 s min, 29.00 s median over 3 runs" in markdown
+    assert _table_rows(markdown, "`make demo`'s pipeline")[-1] == {
+        "step": "train",
+        "startup": "0.50",
+        "kfp_import": "1.50",
+        "function": "30.00",
+        "exit": "4.00",
+    }
+
+
+def test_bench_demo_is_the_makefiles_demo():
+    """The bench times what `make demo` runs: its sample size and its --set options."""
+    import inspect
+
+    from bench.plan import DEMO_OVERRIDES, DEMO_SAMPLE
+    from components.studies.imdb.sample import write_sample
+
+    makefile = (Path(__file__).parents[2] / "Makefile").read_text()
+    recipe = makefile.split("\ndemo:", 1)[1].split("\n\n", 1)[0]
+    options = dict(re.findall(r"--set ([\w.]+)=(\S+)", recipe))
+    options.pop("target.registry_uri")
+    assert options == {k: str(v) for k, v in DEMO_OVERRIDES.items()}
+    assert "sample imdb $(SAMPLE_DIR)\n" in recipe  # the generator's default size
+    assert inspect.signature(write_sample).parameters["per_class"].default == DEMO_SAMPLE
 
 
 def test_paired_ratios_and_interval_union():

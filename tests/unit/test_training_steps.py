@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from components.studies import get_study
-from components.training import fit_model
+from components.training import batches_per_execution, fit_model
 
 ROWS, BATCH = 29, 12  # three batches an epoch: 12, 12, 5
 VARIANT = "2x20-sigmoid+bn+adam"  # Adam: an extra step would show in the weights; no dropout draws
@@ -94,3 +94,24 @@ def test_progress_one_log_line_an_epoch_with_eta_events_for_the_console_and_no_w
     events = [json.loads(line[len(progress.PREFIX) :]) for line in capsys.readouterr().out.splitlines()]
     assert {"kind": "detail", "text": "epoch 3/3 done"} in events
     assert {path.parent.name for path in (tmp_path / "tb").glob("*/events.out.tfevents.*")} == {"train", "validation"}
+
+
+@pytest.mark.parametrize(
+    ("steps", "target", "expected"), [(391, 50, 391), (535, 50, 107), (100, 50, 50), (3, 50, 3), (7, 1, 1)]
+)
+def test_batches_per_execution_divides_the_epoch_and_reaches_the_target(steps, target, expected):
+    assert batches_per_execution(steps, target) == expected
+
+
+def test_several_batches_per_call_train_exactly_as_one_batch_per_call(mirai, monkeypatch):
+    import components.training
+
+    batched, batched_curves = _fit(mirai, epochs=2)
+    assert batched.steps_per_execution == 3  # the whole 3-batch epoch in one call
+    monkeypatch.setattr(components.training, "EXECUTION_BATCHES", 1)
+    single, single_curves = _fit(mirai, epochs=2)
+    assert single.steps_per_execution == 1
+    assert _steps(batched) == _steps(single) == 6
+    for ours, theirs in zip(batched.get_weights(), single.get_weights(), strict=True):
+        np.testing.assert_array_equal(ours, theirs)
+    assert batched_curves["loss"] == single_curves["loss"]
