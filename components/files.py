@@ -69,7 +69,7 @@ def is_temp_name(name: str) -> bool:
     return bool(_TEMP_NAME.match(name))
 
 
-def _umask() -> int:
+def umask() -> int:
     """The process's umask, read without changing it where Linux allows (``os.umask`` can only
     read it by setting it, which another thread could observe)."""
     with contextlib.suppress(OSError):
@@ -95,7 +95,7 @@ def write_temp_beside(path: str, fill: Callable[[BinaryIO], object]) -> str:
     suffix = ".tmp-" + os.urandom(4).hex()
     fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=suffix)
     try:
-        os.fchmod(fd, 0o666 & ~_umask())
+        os.fchmod(fd, 0o666 & ~umask())
         with os.fdopen(fd, "wb") as out:
             fill(out)
             out.flush()

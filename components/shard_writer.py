@@ -19,7 +19,7 @@ import tempfile
 from collections.abc import Iterator
 from types import TracebackType
 
-from components import tables
+from components import files, tables
 from components.errors import OutputError
 from components.tables import MANIFEST, Table
 
@@ -93,6 +93,8 @@ class ShardWriter:
             self._entries.append({"file": name, "rows": 0})
         with open(os.path.join(self._temp, MANIFEST), "w", encoding="utf-8") as f:
             json.dump({"shards": self._entries}, f)
+        # mkdtemp made the folder private (0700); published, it gets the mode any new folder would.
+        os.chmod(self._temp, 0o777 & ~files.umask())
         if os.path.isdir(self.path):
             shutil.rmtree(self.path)
         elif os.path.exists(self.path):

@@ -39,6 +39,7 @@ def test_a_recurring_run_with_the_cron_translated_and_the_targets_settings(api, 
         "epochs": 3,
         "on_anomaly": "stop",
         "on_drift": "warn",
+        "fixed_settings": "epochs",  # named by the user: wins over a variant's own epochs
     }
     assert body["runtime_config"]["pipeline_root"] == "minio://mlpipeline/v2/artifacts"
     assert body["service_account"] == "pipeline-runner"

@@ -46,7 +46,13 @@ def test_submit_creates_the_experiment_and_a_run_with_the_targets_settings(api, 
     assert body["display_name"].startswith("imdb-kind-")
 
     # The parameters, typed; the target's pipeline root and service account.
-    assert body["runtime_config"]["parameters"] == {"source": SOURCE, "epochs": 2, "cv_folds": 3}
+    # fixed_settings: the settings the user named, which win over a variant's own (TrainingParams.for_variant)
+    assert body["runtime_config"]["parameters"] == {
+        "source": SOURCE,
+        "epochs": 2,
+        "cv_folds": 3,
+        "fixed_settings": "epochs",
+    }
     assert body["runtime_config"]["pipeline_root"] == "minio://mlpipeline/v2/artifacts"
     assert body["service_account"] == "pipeline-runner"
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from components.studies import ParameterError
-from components.studies.cifar10 import Cifar10Params
+from components.studies.cifar10 import SEED_SGD, Cifar10Params
 from components.studies.cifar10.clr import CyclicLR, triangular_lr
 from components.studies.cifar10.lr_range import smoothed, suggest_max_lr
 from components.studies.cifar10.recipe import RECIPE as recipe
@@ -15,7 +15,7 @@ from components.training import fit_model
 
 
 def test_the_seed_cnn_has_2168362_parameters_and_a_float32_softmax():
-    model = recipe.build_model({}, Cifar10Params(), "sgd")
+    model = recipe.build_model({}, Cifar10Params.from_mapping(SEED_SGD), "sgd")
     assert model.count_params() == 2_168_362
     assert model.output_shape == (None, 10) and model.layers[-1].dtype_policy.compute_dtype == "float32"
     assert model.loss == "categorical_crossentropy"
@@ -41,7 +41,7 @@ def test_every_variant_is_a_fresh_model_with_its_own_optimizer(variant, optimize
 
 def test_unknown_variants_and_bad_rates_are_refused():
     with pytest.raises(ParameterError, match="unknown variant 'nadam'"):
-        Cifar10Params.from_mapping({"variants": "sgd,nadam"})
+        Cifar10Params.from_mapping({"variants": "sgd,nadam", "cv_folds": 2})
     with pytest.raises(ParameterError, match="base_lr <= max_lr"):
         Cifar10Params.from_mapping({"base_lr": "0.1", "max_lr": "0.01"})
 
@@ -107,7 +107,7 @@ def test_training_that_ends_mid_cycle_is_warned_about(caplog):
 
 def test_training_extras_cycle_over_two_epochs_of_batches():
     train = {"image": np.zeros((1001, 32, 32, 3), np.uint8), "label": np.zeros(1001, np.uint8)}
-    (clr,) = recipe.training_extras(train, Cifar10Params(batch_size=500))["callbacks"]
+    (clr,) = recipe.training_extras(train, Cifar10Params.from_mapping(SEED_SGD))["callbacks"]
     assert (clr.base_lr, clr.max_lr, clr.step_size) == (0.001, 0.01, 2 * 3)
 
 

@@ -29,7 +29,7 @@ def test_the_champion_is_shown_with_its_score_on_this_runs_rows_or_why_it_has_no
     scored = champion_scores(ChampionScore("v1", 0.80, "cd" * 32), EVALUATION)
     html = report.champion_comparison(scored, EVALUATION)
     assert "champion v1" in html and "0.8000" in html and "-0.1000" in html
-    assert "this run's test rows (sha256 cdcdcdcdcdcd" in html
+    assert "its serving model on this run&#x27;s test rows (sha256 cdcdcdcdcdcd" in html
     unscored = champion_scores(ChampionScore("v1", None, "cd" * 32, "card sha256 mismatch"), EVALUATION)
     assert "could not be scored: card sha256 mismatch" in report.champion_comparison(unscored, EVALUATION)
     assert champion_scores(None, EVALUATION) is None

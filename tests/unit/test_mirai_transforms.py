@@ -65,7 +65,10 @@ def test_preprocess_splits_70_15_15_stratified_and_scales_with_training_statisti
     raw = tables.load(raw_path)
     total = len(raw["label"])
     assert counts["test"] == pytest.approx(0.15 * total, abs=1)
-    assert counts["validation"] == pytest.approx(0.15 * total, abs=2) and sum(counts.values()) == total
+    assert (
+        counts["validation"] == pytest.approx(0.15 * total, abs=2)
+        and sum(counts[k] for k in ("train", "validation", "test")) == total
+    )
     train, test = tables.load(out.train), tables.load(out.test)
     assert train["features"].shape[1] == 92 and train["features"].dtype == np.float32
     assert test["label"].mean() == pytest.approx(raw["label"].mean(), abs=0.01)  # stratified

@@ -137,7 +137,7 @@ def test_report_has_every_section_escapes_review_text_and_embeds_its_images():
     assert "script" not in parsed.tags and parsed.tags.count("img") >= 5
     assert parsed.links and all(link.startswith("data:image/png;base64,") for link in parsed.links)
     assert HOSTILE in parsed.text  # shown as text, whole
-    assert "does not beat the tfidf_logreg_accuracy baseline" in page  # accuracy 0.6667 < 0.7
+    assert "loses to the tfidf logreg baseline (0.7000)" in page  # accuracy 0.6667 < 0.7
     assert "champion v1" in page and "a (trained)" in page and page.index("a (trained)") < page.index("<td>b</td>")
     assert "6 (60.0%)" in page and "ab" * 32 in page and "run-1" in page
     assert page.index("<td>train</td>") < page.index("<td>test</td>"), "splits in their natural order"
