@@ -135,6 +135,9 @@ def run_local(
         if failed is None:
             raise PipelineFailed(f"the run failed; logs under {where}") from None
         raise PipelineFailed(f"{_failure(failed)} (log: {failed.log})") from None
+    except BaseException:  # anything else is a bug (or a test's timeout): record the run, keep the traceback
+        _close(console, folder, record, clock, "failed")
+        raise
     result = LocalRun(
         target.pipeline_root,
         (overrides or {}).get("registry_uri", target.registry_uri),
