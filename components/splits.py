@@ -2,6 +2,11 @@
 
 All selection is by row indices (never copies of data) and stratified by
 label, so the class balance of every split matches the source's.
+
+scikit-learn is imported by the functions that split, not with this module:
+the step that only compares cross-validation scores imports this module (via
+``components.steps.cross_validate``) and would spend half a second or more of
+its few loading scikit-learn for nothing.
 """
 
 from __future__ import annotations
@@ -9,7 +14,6 @@ from __future__ import annotations
 import logging
 
 import numpy as np
-from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, train_test_split
 
 log = logging.getLogger(__name__)
 
@@ -18,6 +22,8 @@ TRAIN, TEST = 0, 1
 
 def train_test_rows(split: np.ndarray | None, labels: np.ndarray, test_fraction: float, seed: int):
     """The source's own split where it has one, else a stratified, seeded one of ``test_fraction``."""
+    from sklearn.model_selection import train_test_split
+
     rows = np.arange(len(labels))
     if split is not None:
         if test_fraction:
@@ -47,6 +53,8 @@ def hold_out(
     With ``groups`` (e.g. writers), whole groups are held out, so the held-out
     rows measure what the test set measures (people the model never saw); the
     held-out size is then the nearest that whole groups allow."""
+    from sklearn.model_selection import StratifiedGroupKFold, train_test_split
+
     if count and fraction:
         raise ValueError(f"hold out either {count} rows or a fraction {fraction} of them, not both")
     if count and count >= len(rows):
@@ -68,6 +76,8 @@ def hold_out(
 def folds(rows: np.ndarray, labels: np.ndarray, k: int, seed: int, groups: np.ndarray | None = None):
     """K (train_rows, held_out_rows) pairs over ``rows``: stratified by label,
     grouped when ``groups`` is given (a group never straddles folds), shuffled with ``seed``."""
+    from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
+
     y = labels[rows]
     if groups is None:
         splitter = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)

@@ -77,3 +77,16 @@ def test_the_sources_own_split_wins_and_an_unused_test_fraction_is_said(caplog):
         train, test = splits.train_test_rows(split, labels, 0.2, seed=0)
     assert list(train) == list(range(6)) and list(test) == list(range(6, 10))
     assert "test_fraction=0.2 is not used" in caplog.text
+
+
+def test_the_step_that_compares_fold_scores_loads_neither_scikit_learn_nor_tensorflow():
+    """compare_variants imports components.steps.cross_validate (and so this module) only to summarise scores."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from components.steps.cross_validate import best_variant, collect, summarize; "
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('sklearn', 'tensorflow', 'keras')); "
+        "assert not heavy, heavy"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
