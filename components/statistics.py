@@ -184,15 +184,20 @@ def _moments(feature: NumericColumns) -> list[dict]:
     for batch in feature.batches():
         x = np.asarray(batch, np.float64).reshape(len(batch), k)
         finite = np.isfinite(x)
-        count = finite.sum(axis=0)
-        missing += len(x) - count
-        if not count.any():
-            continue
-        filled = np.where(finite, x, 0.0)
-        low = np.minimum(low, np.where(finite, x, np.inf).min(axis=0))
-        high = np.maximum(high, np.where(finite, x, -np.inf).max(axis=0))
-        b_mean = filled.sum(axis=0) / np.maximum(count, 1)
-        b_m2 = (np.where(finite, x - b_mean, 0.0) ** 2).sum(axis=0)
+        if finite.all():  # the usual case, in fewer passes over the batch
+            count = np.full(k, len(x))
+            low, high = np.minimum(low, x.min(axis=0)), np.maximum(high, x.max(axis=0))
+            b_mean = x.mean(axis=0)
+            b_m2 = ((x - b_mean) ** 2).sum(axis=0)
+        else:
+            count = finite.sum(axis=0)
+            missing += len(x) - count
+            if not count.any():
+                continue
+            low = np.minimum(low, np.where(finite, x, np.inf).min(axis=0))
+            high = np.maximum(high, np.where(finite, x, -np.inf).max(axis=0))
+            b_mean = np.where(finite, x, 0.0).sum(axis=0) / np.maximum(count, 1)
+            b_m2 = (np.where(finite, x - b_mean, 0.0) ** 2).sum(axis=0)
         total = n + count
         delta = b_mean - mean
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -229,10 +234,11 @@ def _histograms(feature: NumericColumns, edges: list[np.ndarray]) -> list[np.nda
     inner bin (the last one closed), above the last edge. Missing values are not counted."""
     counts = [np.zeros(len(e) + 1, np.int64) for e in edges]
     for batch in feature.batches():
-        x = np.asarray(batch).reshape(len(batch), len(edges))
+        # One column after another: transposed once, so each column is contiguous.
+        columns = np.ascontiguousarray(np.asarray(batch).reshape(len(batch), len(edges)).T)
+        all_finite = bool(np.isfinite(columns).all())
         for i, e in enumerate(edges):
-            column = x[:, i]
-            column = column[np.isfinite(column)]
+            column = columns[i] if all_finite else columns[i][np.isfinite(columns[i])]
             index = np.searchsorted(e, column, side="right")
             index[column == e[-1]] = len(e) - 1
             counts[i] += np.bincount(index, minlength=len(e) + 1)
