@@ -59,6 +59,9 @@ def _serving_module(model: keras.Model, transform: tf.Module, class_names: tuple
         def __init__(self) -> None:
             super().__init__(name="serving")
             self.model = model
+            # Every Keras variable, tracked explicitly: a random layer's seed state (Monte-Carlo
+            # dropout) is not reached through the model's attributes by TensorFlow's tracking.
+            self.model_variables = list(model.variables)
             self.transform = transform
             self.class_names = tf.constant(list(class_names))
             self.serve = tf.function(self._serve, input_signature=[transform.input_spec])
