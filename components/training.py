@@ -244,8 +244,11 @@ def fit_model(
         if steps == 0:
             raise ValueError(f"{rows} training rows cannot give each of {replicas} replicas a row")
         remaining = range(done, p.epochs)
-        # Not saved with the model: a saved model keeps the setting it was compiled with.
-        model.steps_per_execution = batches_per_execution(steps, EXECUTION_BATCHES)
+        # Not saved with the model: a saved model keeps the setting it was compiled with. One batch
+        # a call under a mirrored strategy: Keras 3.15's multi-step loop over a distributed iterator
+        # fails there ("You must feed a value for placeholder tensor", tests/gpu_paths), and on GPUs
+        # a batch's compute outweighs the Python per call that several batches a call saves.
+        model.steps_per_execution = batches_per_execution(steps, EXECUTION_BATCHES) if replicas == 1 else 1
         data = _even_shares(recipe.dataset(hook_table(train), state, batch_size, True, seed, remaining), replicas)
         extras = recipe.training_extras(hook_table(train), p)
         saving = [checkpoint.callback(past, precision)] if checkpoint else []

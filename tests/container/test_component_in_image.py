@@ -78,7 +78,17 @@ def test_ingest_runs_in_the_image_with_mounted_inputs_and_outputs(image, tmp_pat
                             "metadata": {},
                         }
                     ]
-                }
+                },
+                "statistics": {
+                    "artifacts": [
+                        {
+                            "name": "statistics",
+                            "type": {"schemaTitle": "system.Artifact", "schemaVersion": "0.0.1"},
+                            "uri": "minio:/" + ARTIFACT_DIR[len("/minio") :] + "/statistics",
+                            "metadata": {},
+                        }
+                    ]
+                },
             },
             "outputFile": f"{OUTPUTS_DIR}/executor_output.json",
         },
@@ -118,6 +128,9 @@ def test_ingest_runs_in_the_image_with_mounted_inputs_and_outputs(image, tmp_pat
     # train and test splits, PER_CLASS reviews per label in each
     assert metadata["records"] == 4 * PER_CLASS
     assert metadata["label_counts"] == {"0": 2 * PER_CLASS, "1": 2 * PER_CLASS}
+    # The data's statistics (components.statistics): a JSON file, summarised in the metadata.
+    statistics = json.loads((artifacts / "statistics").read_text())
+    assert statistics["records"] == 4 * PER_CLASS and metadata["statistics"]["labels"] == statistics["labels"]
 
     # The dataset is a table the host can read (no pickle) with every record.
     from components import tables

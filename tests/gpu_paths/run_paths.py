@@ -78,7 +78,9 @@ def run_study(study: str, work: str, replicas: int, precision: str) -> dict:
     order = np.random.default_rng(0).permutation(len(raw["label"]))
     if len(order) < UNEVEN + HELD_OUT:
         raise ValueError(f"{study}: the sample has {len(order)} rows, fewer than {UNEVEN + HELD_OUT}")
-    p = spec.params.from_mapping({**PARAMS[study], "epochs": 2, "batch_size": BATCH})
+    # Named as fixed: they win over a variant's own epochs and batch size (TrainingParams.for_variant).
+    fixed = {"fixed_settings": "epochs,batch_size"}
+    p = spec.params.from_mapping({**PARAMS[study], **fixed, "epochs": 2, "batch_size": BATCH})
     state = recipe.fit(prepared, order[:UNEVEN], p)
     variant = p.variant_names()[0]
     held = recipe.encode(prepared, order[UNEVEN : UNEVEN + HELD_OUT], state)
@@ -98,7 +100,7 @@ def run_study(study: str, work: str, replicas: int, precision: str) -> dict:
         # the other path resumes the checkpoint: float32 after mixed, one device after mirroring
         os.environ["TRAINING_PRECISION"] = "float32"
         os.environ.pop("TRAINING_DEVICES", None)
-        third = spec.params.from_mapping({**PARAMS[study], "epochs": 3, "batch_size": BATCH})
+        third = spec.params.from_mapping({**PARAMS[study], **fixed, "epochs": 3, "batch_size": BATCH})
         resumed, resumed_curves = fit_model(recipe, third, variant, state, train, held, 0, uri)
         result[case]["resumed"] = _describe(resumed, resumed_curves, steps + replica_steps(rows, BATCH, 1))
         result[case]["resumed"]["epochs"] = len(resumed_curves["loss"])
