@@ -63,30 +63,24 @@ class _Counted(io.RawIOBase):
         super().close()
 
 
-class _Bounded(io.RawIOBase):
+class _Bounded(_Counted):
     """A decompressed stream that stops at the bomb limit (see the module's docstring)."""
 
     def __init__(self, decompressed: BinaryIO, compressed: _Counted, where: str, ratio: int, floor: int):
-        self.decompressed, self.compressed, self.where = decompressed, compressed, where
-        self.ratio, self.floor, self.count = ratio, floor, 0
-
-    def readable(self) -> bool:
-        return True
+        super().__init__(decompressed)
+        self.compressed, self.where, self.ratio, self.floor = compressed, where, ratio, floor
 
     def readinto(self, buffer) -> int:
-        data = self.decompressed.read(len(buffer))
-        buffer[: len(data)] = data
-        self.count += len(data)
+        n = super().readinto(buffer)
         if self.count > self.floor and self.count > self.ratio * max(self.compressed.count, 1):
             raise DataError(
                 self.where,
                 f"expands to more than {self.ratio} times its compressed size "
                 f"({self.count} bytes from {self.compressed.count}); refused as a decompression bomb",
             )
-        return len(data)
+        return n
 
     def close(self) -> None:
-        self.decompressed.close()
         self.compressed.close()
         super().close()
 

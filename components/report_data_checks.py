@@ -6,8 +6,6 @@ places this section) so the data check's presentation changes in one place.
 
 from __future__ import annotations
 
-import html
-
 from components import report_html as h
 from components.data_validation import verdict
 from components.report_figures import drift_bars, png_data_uri
@@ -20,8 +18,8 @@ ANOMALY_COLUMNS = ("feature", "kind", "detail")
 
 def data_check_section(checks: dict) -> str:
     """HTML for the data check of ``checks`` (``components.data_validation.run_checks``)."""
-    parts = [f"<p>{html.escape(verdict(checks))}</p>"]
-    parts += [f"<p>warning: {html.escape(w)}</p>" for w in checks["warnings"]]
+    parts = [f"<p>{h.text(verdict(checks))}</p>"]
+    parts += [f"<p>warning: {h.text(w)}</p>" for w in checks["warnings"]]
     mine, theirs = checks["statistics"], checks.get("champion_statistics")
     parts.append(h.table(["", "this run", "champion's data" if theirs else ""], _overview(mine, theirs)))
     if "out_of_vocabulary" in checks:
@@ -32,10 +30,7 @@ def data_check_section(checks: dict) -> str:
     if checks["anomalies"]:
         parts += [
             "<h3>Schema anomalies</h3>",
-            h.table(
-                ["feature", "kind", "detail"],
-                [[a[k] for k in ("feature", "kind", "detail")] for a in checks["anomalies"]],
-            ),
+            h.table(ANOMALY_COLUMNS, [[a[k] for k in ANOMALY_COLUMNS] for a in checks["anomalies"]]),
         ]
     if checks["drift"]:
         parts += ["<h3>Drift from the champion's data</h3>", drift_plot(checks["drift"], checks["policy"])]

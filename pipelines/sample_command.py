@@ -45,7 +45,7 @@ def sample_overrides(study: Study, source: str) -> dict[str, int]:
     validation hold-out of half its training rows or more becomes a fifth of them, a fold count above
     its smallest class that class's size."""
     from components import splits
-    from components.data_checks import check_against_data, load_split_columns
+    from components.split_checks import check_against_data, load_split_columns
     from components.steps.ingest import run_ingest
 
     with tempfile.TemporaryDirectory() as tmp:

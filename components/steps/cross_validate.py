@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from components import progress, splits, storage, tables
-from components.data_checks import check_against_data, load_split_columns
+from components.split_checks import check_against_data, load_split_columns
 from components.studies import get_study
 from components.transform_passes import PreparedRaw, encode_to, fit_state
 
@@ -139,7 +139,7 @@ def best_variant(summary: dict) -> str:
 
 def check_data(study: str, raw_path: str, params: dict, seed: int) -> None:
     """Refuse, before any fold trains, hold-outs and fold counts that the data cannot fit (see
-    ``components.data_checks``); reads only the label, split and group columns."""
+    ``components.split_checks``); reads only the label, split and group columns."""
     check_against_data(get_study(study).params.from_mapping(params), *load_split_columns(raw_path), seed)
 
 

@@ -16,8 +16,8 @@ import numpy as np
 
 from components import progress, splits, tables
 from components.artifacts import save_state
-from components.data_checks import check_against_data, load_split_columns
 from components.data_validation import DataCheckPolicy, run_checks
+from components.split_checks import check_against_data, load_split_columns
 from components.studies import get_study
 from components.transform_passes import PreparedRaw, baseline_scores, encode_to, fit_state
 

@@ -41,6 +41,20 @@ def _writable_dir(path: Path) -> Path:
     return path
 
 
+def _output_artifact(name: str, schema: str) -> dict:
+    """An output artifact of the executor input, at its ``minio://`` URI under ``ARTIFACT_DIR``."""
+    return {
+        "artifacts": [
+            {
+                "name": name,
+                "type": {"schemaTitle": schema, "schemaVersion": "0.0.1"},
+                "uri": "minio:/" + ARTIFACT_DIR[len("/minio") :] + "/" + name,
+                "metadata": {},
+            }
+        ]
+    }
+
+
 def test_ingest_runs_in_the_image_with_mounted_inputs_and_outputs(image, tmp_path):
     from kfp import compiler
 
@@ -69,26 +83,8 @@ def test_ingest_runs_in_the_image_with_mounted_inputs_and_outputs(image, tmp_pat
         "inputs": {"parameterValues": {"study": "imdb", "source": f"/inputs/{source.name}"}},
         "outputs": {
             "artifacts": {
-                "dataset": {
-                    "artifacts": [
-                        {
-                            "name": "dataset",
-                            "type": {"schemaTitle": "system.Dataset", "schemaVersion": "0.0.1"},
-                            "uri": "minio:/" + ARTIFACT_DIR[len("/minio") :] + "/dataset",
-                            "metadata": {},
-                        }
-                    ]
-                },
-                "statistics": {
-                    "artifacts": [
-                        {
-                            "name": "statistics",
-                            "type": {"schemaTitle": "system.Artifact", "schemaVersion": "0.0.1"},
-                            "uri": "minio:/" + ARTIFACT_DIR[len("/minio") :] + "/statistics",
-                            "metadata": {},
-                        }
-                    ]
-                },
+                "dataset": _output_artifact("dataset", "system.Dataset"),
+                "statistics": _output_artifact("statistics", "system.Artifact"),
             },
             "outputFile": f"{OUTPUTS_DIR}/executor_output.json",
         },

@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from components.data_checks import check_against_data, load_split_columns
+from components.split_checks import check_against_data, load_split_columns
 from components.studies import RunParams, get_study
 from pipelines.parameters import parse_assignments
 

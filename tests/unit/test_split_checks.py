@@ -1,11 +1,11 @@
-"""Parameters checked against the data's counts (components.data_checks), before anything trains."""
+"""Parameters checked against the data's counts (components.split_checks), before anything trains."""
 
 import re
 
 import numpy as np
 import pytest
 
-from components.data_checks import check_against_data, load_split_columns
+from components.split_checks import check_against_data, load_split_columns
 from components.studies import ParameterError, get_study
 
 # 100 rows with the source's own split: 80 training rows (60 of class 0, 20 of class 1), 20 test rows.
