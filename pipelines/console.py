@@ -118,6 +118,7 @@ class Console(io.TextIOBase):
         self._lock = threading.RLock()
         self._ticking = threading.Event()
         self._ticker: threading.Thread | None = None
+        self._over = False
 
     # -- the stream kfp.local writes to ---------------------------------------------------
     def writable(self) -> bool:
@@ -127,6 +128,8 @@ class Console(io.TextIOBase):
         return False  # kfp.local's own colour codes are stripped anyway; tell Keras and others: plain text
 
     def write(self, text: str) -> int:
+        if self._over:
+            return len(text)  # see close_run
         thread = threading.get_ident()
         with self._lock:
             pending = self._partial.pop(thread, "") + text
@@ -138,7 +141,8 @@ class Console(io.TextIOBase):
         return len(text)
 
     def flush(self) -> None:
-        self.out.flush()
+        if not self._over:
+            self.out.flush()
 
     # -- sorting lines into steps ---------------------------------------------------------
     def feed(self, raw: str, thread: int = 0) -> None:
@@ -204,7 +208,13 @@ class Console(io.TextIOBase):
 
     def close_run(self, folder: str, state: str = "stopped") -> None:
         """The run is over: steps still running are marked ``state``, and every log is written
-        to ``folder`` (the pipeline's own lines to ``pipeline.log``)."""
+        to ``folder`` (the pipeline's own lines to ``pipeline.log``).
+
+        From then on the console takes writes and drops them. After a failure or Ctrl-C,
+        kfp.local may still run a parallel task, whose logging context, on leaving, puts back
+        the handlers it found on entry: a handler on this console, left on the root logger
+        after the run (``pipelines.local._task_logs_kept``). It must not write to ``out``,
+        which the caller may have closed by then."""
         self.stop_ticking()
         with self._lock:
             for thread, partial in list(self._partial.items()):
@@ -219,6 +229,7 @@ class Console(io.TextIOBase):
             with open(os.path.join(folder, "pipeline.log"), "w", encoding="utf-8") as f:
                 f.write("\n".join(self.pipeline_lines) + "\n")
             self._clear_live()
+            self._over = True
 
     # -- drawing ------------------------------------------------------------------------------
     def line(self, step: Step, now: float) -> str:

@@ -138,3 +138,22 @@ def test_no_color_or_no_terminal_means_no_live_redraw(monkeypatch):
     assert wants_live(Terminal()) and not wants_live(io.StringIO())
     monkeypatch.setenv("NO_COLOR", "1")
     assert not wants_live(Terminal())
+
+
+def test_after_the_run_the_console_drops_what_a_late_task_writes(tmp_path):
+    """kfp.local can leave a parallel task running after a failure or Ctrl-C; when its logging
+    context ends it puts a handler on this console back on the root logger. Once the run is
+    closed, that handler must neither write nor fail on the caller's (now closed) stream."""
+    import logging
+
+    clock = Clock()
+    with open(tmp_path / "out.txt", "w", encoding="utf-8") as out:
+        console = Console(out, lambda: str(tmp_path / "logs"), clock=clock, live=False)
+        _task(console, clock, "ingest", ["reading"])
+        console.close_run(str(tmp_path / "logs"))
+    handler = logging.StreamHandler(console)
+    failed = []
+    handler.handleError = failed.append  # what logging calls when a write or flush raises
+    handler.emit(logging.LogRecord("late", logging.INFO, __file__, 1, "a late fold's line", None, None))
+    assert failed == []
+    assert not any("a late fold's line" in line for line in console.pipeline_lines)
