@@ -16,10 +16,12 @@ INPUTS = {
 
 def _predict(args) -> None:
     from components.predict import predict_files
+    from components.tensorflow_quiet import start_up_noise_filtered
 
     get_study(args.study)
     registry = args.registry or target_and_parameters(args)[0].registry_uri
-    result = predict_files(args.study, registry, args.version, args.inputs)
+    with start_up_noise_filtered():
+        result = predict_files(args.study, registry, args.version, args.inputs)
     print(result.as_json() if args.json else result.as_table())
 
 
