@@ -131,11 +131,14 @@ def cross_validation(comparison: dict, chosen: str | None) -> str:
 
 
 def data_summary(data: dict, class_names: list[str]) -> str:
-    """Where the data came from (ingest) and how it was split, with each split's class balance (preprocess)."""
+    """Where the data came from (ingest) and how it was split, with each split's class balance (preprocess).
+    Ingest's statistics are left to the data check section, which sets them beside the champion's."""
     if not data:
         return "<p>not recorded</p>"
     first = [k for k in PROVENANCE if k in data]
-    provenance = {k: data[k] for k in [*first, *sorted(set(data) - set(first) - {"splits", "label_counts"})]}
+    provenance = {
+        k: data[k] for k in [*first, *sorted(set(data) - set(first) - {"splits", "label_counts", "statistics"})]
+    }
     rows = []
     splits = data.get("splits", {})  # KFP metadata does not keep the order: train, validation, test
     for name in [*(n for n in SPLITS if n in splits), *sorted(set(splits) - set(SPLITS))]:

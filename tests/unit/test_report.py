@@ -106,6 +106,7 @@ def _data() -> ReportData:
         data={
             "source": "/data/x.tar.gz",
             "dataset_sha256": "ab" * 32,
+            "statistics": {"records": 16, "numeric_features": 2, "numeric": {"words": {"mean": 230.5}}},
             "splits": {"test": {"rows": 6}, "train": {"rows": 10.0, "label_counts": {"0": 6.0, "1": 4}}},
         },
         params={"epochs": 2, "variants": "a,b"},
@@ -141,6 +142,7 @@ def test_report_has_every_section_escapes_review_text_and_embeds_its_images():
     assert "champion v1" in page and "a (trained)" in page and page.index("a (trained)") < page.index("<td>b</td>")
     assert "6 (60.0%)" in page and "ab" * 32 in page and "run-1" in page
     assert page.index("<td>train</td>") < page.index("<td>test</td>"), "splits in their natural order"
+    assert "numeric_features" not in page, "ingest's statistics belong to the data check section, not the facts"
 
 
 def test_report_draws_image_examples_and_says_when_nothing_is_misclassified():
