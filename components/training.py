@@ -50,34 +50,32 @@ class EpochProgress(keras.callbacks.Callback):
         self.steps, self.interval = steps, interval
 
     def on_train_begin(self, logs=None):
-        self._start, self._batches, self._shown = time.monotonic(), 0, 0.0
+        self._start, self._shown = time.monotonic(), 0.0
 
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch = epoch
 
-    def _eta(self, batches_left: int) -> str:
-        elapsed = time.monotonic() - self._start
-        return progress.duration(elapsed / self._batches * batches_left) if self._batches else "?"
-
-    def _batches_left(self, batch: int) -> int:
-        return (self.params["epochs"] - self._epoch - 1) * self.steps + self.steps - batch - 1
+    def _eta(self, batch: int) -> str:
+        """The time left after ``batch`` of the current epoch, at the mean rate so far. Counted from
+        the batch index, not from calls: with ``steps_per_execution`` Keras calls the batch hooks
+        once per execution, with the index of its last batch."""
+        done = self._epoch * self.steps + batch + 1
+        left = self.params["epochs"] * self.steps - done
+        return progress.duration((time.monotonic() - self._start) / done * left)
 
     def on_train_batch_end(self, batch, logs=None):
-        self._batches += 1
         now = time.monotonic()
         if now - self._shown >= self.interval:
             self._shown = now
-            left = self._batches_left(batch)
-            progress.detail(
-                f"epoch {self._epoch + 1}/{self.params['epochs']} batch {batch + 1}/{self.steps}, ETA {self._eta(left)}"
-            )
+            where = f"epoch {self._epoch + 1}/{self.params['epochs']} batch {batch + 1}/{self.steps}"
+            progress.detail(f"{where}, ETA {self._eta(batch)}")
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
         epochs = self.params["epochs"]
         figures = " ".join(f"{k} {v:.4g}" for k, v in logs.items() if k not in ("epoch_seconds", "learning_rate"))
         seconds = logs.get("epoch_seconds", 0.0)
-        eta = f", ETA {self._eta(self._batches_left(self.steps - 1))}" if epoch + 1 < epochs else ""
+        eta = f", ETA {self._eta(self.steps - 1)}" if epoch + 1 < epochs else ""
         log.info("epoch %d/%d: %s (%s%s)", epoch + 1, epochs, figures, progress.duration(seconds), eta)
         progress.detail(f"epoch {epoch + 1}/{epochs} done{eta}")
 

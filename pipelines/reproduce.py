@@ -177,8 +177,12 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"{r.study}: " + (f"{record['status']} in {record['wall_s']} s" if record else "data absent, skipped")
             )
+    earlier = ""
+    if os.path.exists(PAGE):
+        with open(PAGE, encoding="utf-8") as f:
+            earlier = f.read()
     with open(PAGE, "w", encoding="utf-8") as f:
-        f.write(results_page.render(PLAN, OUT, args.datasets))
+        f.write(results_page.render(PLAN, OUT, args.datasets, earlier))
     print(f"wrote {PAGE}")
     return 0
 

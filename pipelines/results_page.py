@@ -1,6 +1,10 @@
 """``docs/results.md`` from the records ``pipelines/reproduce.py`` leaves: every number on the page
 comes from a run's record or from the reproduction plan (the seed's reported numbers), none is typed
-into the page. A study without data, without a record or without a finished run says which."""
+into the page. A study without data, without a record or without a finished run says which.
+
+Records live in the machine's ``out/`` folder, which a clone does not have; a study with no record here
+keeps the run section the page already held (written from its record where that run was made), so
+running one study does not erase the others' results."""
 
 from __future__ import annotations
 
@@ -118,11 +122,34 @@ def study_section(r: Planned, record: dict[str, Any] | None, datasets: str) -> l
     return lines
 
 
+KEPT = "Kept from the page as it was: this machine has no record of the run below."
+
+
+def earlier_sections(page: str) -> dict[str, list[str]]:
+    """The run sections of an earlier page, by study; a "Not run" section is not kept (it states this
+    machine's data, not a result)."""
+    sections: dict[str, list[str]] = {}
+    study = None
+    for line in page.splitlines():
+        if line.startswith("## "):
+            study = line[3:].strip()
+            sections[study] = []
+        elif study is not None and line != KEPT:
+            sections[study].append(line)
+    return {
+        k: "\n".join(v).strip("\n").splitlines()
+        for k, v in sections.items()
+        if not any(line.startswith("Not run:") for line in v)
+    }
+
+
 def _table(facts: Iterable[tuple[str, str]]) -> list[str]:
     return ["| | |", "|---|---|", *(f"| {k} | {v} |" for k, v in facts)]
 
 
-def render(plan: Iterable[Planned], out: str, datasets: str) -> str:
+def render(plan: Iterable[Planned], out: str, datasets: str, earlier: str = "") -> str:
+    """The page; ``earlier`` is the page as it was, whose run sections stand in for missing records."""
+    kept = earlier_sections(earlier)
     lines = [
         "# Results on real data",
         "",
@@ -132,5 +159,9 @@ def render(plan: Iterable[Planned], out: str, datasets: str) -> str:
         "",
     ]
     for r in plan:
-        lines += study_section(r, load_record(out, r.study), datasets)
+        record = load_record(out, r.study)
+        if record is None and r.study in kept:
+            lines += [f"## {r.study}", "", KEPT, "", *kept[r.study], ""]
+        else:
+            lines += study_section(r, record, datasets)
     return "\n".join(lines).rstrip() + "\n"

@@ -106,3 +106,24 @@ def test_a_stopped_run_is_recorded_with_the_last_epoch_its_log_shows(tmp_path):
     assert "**Stopped before it finished:** no test result." in page
     assert "    352/352 - 1276s - val_accuracy: 0.4896 - epoch_seconds: 1269.8" in page
     assert reproduce.mark_stopped("imdb", out=str(tmp_path)) is None
+
+
+def test_a_study_without_a_record_here_keeps_the_run_section_the_page_had(tmp_path):
+    """A clone has no out/ folder: regenerating the page after running one study must not erase the
+    results of runs made on another machine, and must say which sections were kept."""
+    out, datasets = tmp_path / "out", tmp_path / "data"
+    _record(out, "amazon", evaluation={}, cv_means={"gru": 0.81}, chosen="gru")
+    earlier = results_page.render([AMAZON, DIGITS, MIRAI], str(out), str(datasets))
+    (out / "amazon" / "record.json").unlink()
+    _record(out, "digits", evaluation={}, cv_means={"gru64": 0.9594}, chosen="gru64")
+
+    page = results_page.render([AMAZON, DIGITS, MIRAI], str(out), str(datasets), earlier)
+    amazon = page.split("## amazon")[1].split("## digits")[0]
+    assert results_page.KEPT in amazon and "| commit | `abc123` |" in amazon
+    assert (
+        amazon.strip().removeprefix(results_page.KEPT).strip()
+        == earlier.split("## amazon")[1].split("## digits")[0].strip()
+    )
+    assert "Our best CV mean, 0.9594, reaches" in page and results_page.KEPT not in page.split("## digits")[1]
+    assert "is absent here" in page.split("## mirai")[1]  # a "Not run" section is this machine's, not kept
+    assert results_page.render([AMAZON, DIGITS, MIRAI], str(out), str(datasets), page) == page  # stable
