@@ -6,7 +6,6 @@
 - ingest at scale: within 2x of the decompression limit, peak RSS under 2 GB;
 - amazon at the public pair's size (issue #14): ingest within 1.5x of
   ``bzip2 -dc``, and every step under 2 GB peak RSS;
-- compile: TensorFlow not imported (asserted by the measurement itself).
 - compile: TensorFlow not imported (asserted by the measurement itself);
 - ``make demo``'s pipeline under 30 s of wall time (issue #14).
 """
