@@ -119,6 +119,10 @@ def reproduce(r: Reproduction, datasets: str, extra: dict[str, str], out: str = 
         child = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
         _, status, usage = os.wait4(child.pid, 0)
     record["wall_s"] = round(time.perf_counter() - start, 1)
+    # Other work may start during a long run: the mean load over its last 15 minutes, and the CPU
+    # seconds the run itself used (the run and every step it waited for), which the load does not inflate.
+    record["load_average_15min_at_end"] = round(os.getloadavg()[2], 1)
+    record["cpu_s"] = round(usage.ru_utime + usage.ru_stime, 1)
     record["peak_rss_mb"] = round(usage.ru_maxrss / 1024, 1)  # Linux reports KiB
     record["exit_status"] = os.waitstatus_to_exitcode(status)
     record["status"] = "finished" if record["exit_status"] == 0 else "failed"

@@ -76,7 +76,10 @@ def study_section(r: Planned, record: dict[str, Any] | None, datasets: str) -> l
         ("commit", f"`{record['commit']}`"),
     ]
     if "cpus" in record:
-        facts.append(("machine", f"{record['cpus']} CPUs, load average {record['load_average_at_start']} at the start"))
+        load = f"load average {record['load_average_at_start']} at the start"
+        if "load_average_15min_at_end" in record:
+            load += f", {record['load_average_15min_at_end']} over the last 15 minutes"
+        facts.append(("machine", f"{record['cpus']} CPUs, {load}"))
     if record.get("extra"):
         changed = ", ".join(f"{k}={v}" for k, v in record["extra"].items())
         facts.append(("beyond the documented configuration", f"{changed} (a reduced budget: not the documented run)"))
@@ -97,6 +100,7 @@ def study_section(r: Planned, record: dict[str, Any] | None, datasets: str) -> l
     facts += [
         ("status", record["status"] + (f" (exit {record['exit_status']})" if record["exit_status"] else "")),
         ("wall time", _duration(record["wall_s"])),
+        *([("CPU time (user + system)", _duration(record["cpu_s"]))] if "cpu_s" in record else []),
         ("peak memory (RSS)", f"{record['peak_rss_mb']:.0f} MB"),
     ]
     evaluation = record.get("evaluation", {})
@@ -155,7 +159,8 @@ def render(plan: Iterable[Planned], out: str, datasets: str, earlier: str = "") 
         "",
         "Written by `make reproduce` (`pipelines/reproduce.py`) from each run's record under "
         f"`{out}/STUDY/record.json`; nothing here is typed by hand. A study's machine line, where its "
-        "record has one, says how busy the machine was when the run started.",
+        "record has one, says how busy the machine was when the run started (and, for later runs, over its last "
+        "15 minutes): a run beside other work takes longer than alone, while its CPU time barely changes.",
         "",
     ]
     for r in plan:

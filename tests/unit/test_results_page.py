@@ -44,13 +44,21 @@ def test_the_page_sets_each_run_beside_the_seed_and_says_what_did_not_run(tmp_pa
         "trained_with": {"epochs": 20, "batch_size": 1024, "learning_rate": 0.001},
     }
     _record(
-        out, "amazon", evaluation=evaluation, comparison=COMPARISON, cv_means={"gru": 0.81, "rnn": 0.79}, chosen="gru"
+        out,
+        "amazon",
+        evaluation=evaluation,
+        comparison=COMPARISON,
+        cv_means={"gru": 0.81, "rnn": 0.79},
+        chosen="gru",
+        load_average_15min_at_end=9.1,
+        cpu_s=5400.0,
     )
     _record(out, "cifar10", status="running", extra={"epochs": "3"})
     page = results_page.render([AMAZON, DIGITS, CIFAR, MIRAI], str(out), str(datasets))
 
     amazon = page.split("## amazon")[1].split("## digits")[0]
-    assert "| machine | 2 CPUs, load average 7.5 at the start |" in amazon
+    assert "| machine | 2 CPUs, load average 7.5 at the start, 9.1 over the last 15 minutes |" in amazon
+    assert "| CPU time (user + system) | 1 h 30 min |" in amazon
     assert "| wall time | 1 h 02 min |" in amazon and "| peak memory (RSS) | 1234 MB |" in amazon
     assert "| test accuracy | **0.8300** (loss 0.4100) |" in amazon and "0.8828 test accuracy" in amazon
     assert "| trained variant | `gru` (epochs 20, batch_size 1024, learning_rate 0.001) |" in amazon
