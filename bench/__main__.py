@@ -35,7 +35,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
         default=list(MEASUREMENTS),
         help="run only these measurements (ingest is needed for mirai's training)",
     )
-    p.add_argument("--studies", nargs="+", help="train only these studies")
+    p.add_argument("--studies", nargs="+", help="train only these studies (amazon's ingest at scale runs only with it)")
     p.add_argument("--work", default="out/bench", help="scratch folder: samples, tables, runs (default: out/bench)")
     p.add_argument("--out", help="folder for benchmarks.md and .json (default: docs, or out/bench with --quick)")
     return p.parse_args(argv)
@@ -67,7 +67,8 @@ def main(argv: list[str] | None = None) -> int:
         results["matmul"] = run_child("training:matmul", size=plan.matmul_size)[0]
     if "ingest" in args.only:
         results["ingest"] = ingest_scale.measure(plan, work)
-        results["amazon_scale"] = amazon_scale.measure(plan, work)
+        if not args.studies or "amazon" in args.studies:
+            results["amazon_scale"] = amazon_scale.measure(plan, work)
     if "training" in args.only:
         mirai_input = results.get("ingest", {}).get("training_input")
         trained = tuple(

@@ -17,7 +17,9 @@ from bench import seed_baselines
 from bench.prepare import SEED, outputs
 
 
-def _load(study: str, folder: str, epochs: int):
+def _load(study: str, folder: str, epochs: int, whole: bool):
+    """The recipe, params, state and training table; the table as the train step opens it
+    (a sharded one left on disk), or ``whole`` in memory, as the seed held its data."""
     from components import tables
     from components.artifacts import load_state
     from components.studies import get_study
@@ -28,7 +30,7 @@ def _load(study: str, folder: str, epochs: int):
         spec.recipe(),
         spec.params.from_mapping({"epochs": epochs}),
         load_state(files.state),
-        tables.load(files.train),
+        tables.load(files.train) if whole else tables.open_table(files.train),
     )
 
 
@@ -60,7 +62,7 @@ def _samples_per_epoch(batches) -> int:
 def ours(study: str, folder: str, epochs: int, variant: str) -> dict:
     from components.training import fit_model
 
-    recipe, p, state, train = _load(study, folder, epochs)
+    recipe, p, state, train = _load(study, folder, epochs, whole=False)
     samples = _samples_per_epoch(recipe.dataset(train, state, p.batch_size, shuffle=True, seed=SEED))
     gc.collect()  # the counting dataset's tensors must not add to the fit's peak RSS
     model, curves = fit_model(recipe, p, variant, state, train, None, SEED)
@@ -72,7 +74,7 @@ def seed(study: str, folder: str, epochs: int, variant: str) -> dict:
 
     from components.training import EpochTimer
 
-    recipe, p, state, train = _load(study, folder, epochs)
+    recipe, p, state, train = _load(study, folder, epochs, whole=True)
     keras.utils.set_random_seed(SEED)
     feed = seed_baselines.FEEDS[study](train, state, p.batch_size)
     model = recipe.build_model(state, p, variant)

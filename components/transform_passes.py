@@ -7,7 +7,8 @@ the shards fits the state (the recipe's ``fit_shards``), a second prepares
 each shard again and appends its encoded rows to sharded outputs, so memory
 holds one shard's work at a time whatever the source's size. A raw table in
 one file is one shard, prepared once, and its outputs are single files, as
-before sharding existed; the steps need not know which they have.
+before sharding existed, unless the study asks for large ones to be sharded
+(``Recipe.SHARD_ROWS``); the steps need not know which they have.
 """
 
 from __future__ import annotations
@@ -89,10 +90,12 @@ def encode_to(
     raw: PreparedRaw,
     state: dict[str, Any],
     outputs: list[tuple[str, np.ndarray]],
+    seed: int,
     with_serving_inputs: tuple[str, ...] = (),
 ) -> None:
     """Each ``(path, rows)`` of ``outputs`` encoded and written: shards when the raw table is
-    sharded (all outputs filled in the same pass), else one table file each. The outputs whose
+    sharded (all outputs filled in the same pass), else one table file each, or, past the
+    recipe's ``SHARD_ROWS``, shards of its rows in an order drawn from ``seed``. The outputs whose
     path is in ``with_serving_inputs`` also hold their rows' raw records as the serving
     signature takes them (column ``SERVING_INPUT``)."""
     recipe = raw.recipe
@@ -105,8 +108,15 @@ def encode_to(
 
     if not raw.sharded:
         ((_, _, table, prepared),) = raw.with_tables()
+        most = recipe.SHARD_ROWS
         for path, rows in outputs:
-            tables.save(path, encoded(path, table, prepared, rows))
+            if most and len(rows) > most:
+                order = np.random.default_rng([abs(seed), len(rows)]).permutation(rows)
+                with ShardWriter(path) as writer:
+                    for first in range(0, len(order), most):
+                        writer.add(encoded(path, table, prepared, order[first : first + most]))
+            else:
+                tables.save(path, encoded(path, table, prepared, rows))
         return
     with contextlib.ExitStack() as stack:
         writers = [stack.enter_context(ShardWriter(path)) for path, _ in outputs]

@@ -63,7 +63,7 @@ def run_fold(
     # The fold's tables go through files, as preprocess's do, so a sharded raw table stays on disk.
     with tempfile.TemporaryDirectory(prefix="fold-") as work:
         fit_path, held_path = os.path.join(work, "fit.npz"), os.path.join(work, "held.npz")
-        encode_to(raw, state, [(fit_path, fit_rows), (held_path, held_rows)])
+        encode_to(raw, state, [(fit_path, fit_rows), (held_path, held_rows)], seed)
         del raw
         fit_table, held_table = tables.open_table(fit_path), tables.open_table(held_path)
         model, curves = fit_model(recipe, p, variant, state, fit_table, None, seed, checkpoint_uri)

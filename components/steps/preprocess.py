@@ -76,6 +76,7 @@ def run_preprocess(
         raw,
         state,
         [(out.train, train_rows), (out.validation, val_rows), (out.test, test_rows)],
+        seed,
         with_serving_inputs=(out.test,),
     )
     save_state(out.state, state)

@@ -37,7 +37,8 @@ PreparedT = TypeVar("PreparedT")
 
 def hook_table(table: AnyTable) -> Table:
     """``table`` typed as the hooks name it: a table in memory, or the ``tables.Shards`` that only
-    a streaming study is ever handed (its ``read_shards`` made them), whose hooks accept them."""
+    a study that asked for them is ever handed (its ``read_shards`` or ``SHARD_ROWS`` made them),
+    whose hooks accept them."""
     return cast(Table, table)
 
 
@@ -65,6 +66,15 @@ class Recipe(ABC, Generic[ParamsT, PreparedT]):
     """Whether the serving input is text a person reads to judge a row (a review). Used by:
     evaluate, which shows it for the report's misclassified test rows. Default: no (image
     studies draw their rows with :meth:`draw_example` instead)."""
+
+    SHARD_ROWS: ClassVar[int | None] = None
+    """Rows per shard of a model-ready table that has more rows than this, for a study whose
+    raw table fits in memory but whose training should not hold it all. Used by: preprocess
+    and cross_validate (``components.transform_passes.encode_to``), which write such a table
+    as shards, its rows in a seeded random order so that each shard samples the whole table
+    (``components.shard_batches`` mixes only within a few shards); train, evaluate and the
+    folds then hand ``dataset`` the shards. Default: never (a streaming study's tables are
+    sharded as its raw table is)."""
 
     @abstractmethod
     def read(self, path: str) -> Table:

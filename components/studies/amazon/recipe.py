@@ -117,17 +117,13 @@ def _streamed(shards: Shards, length: int, batch_size: int, shuffle: bool, seed:
     """``dataset`` for a sharded table: batches padded in numpy as they are read from the shards."""
     import tensorflow as tf
 
-    from components.row_batches import batches_per_epoch
-    from components.shard_batches import shard_batches
+    from components.shard_batches import streamed_dataset
 
-    def batches():
-        for batch in shard_batches(shards, batch_size, shuffle, seed, epochs):
-            yield text.padded(tables.ragged(batch, "tokens"), length), tables.array(batch, "label")
+    def tensors(batch: Table):
+        return text.padded(tables.ragged(batch, "tokens"), length), tables.array(batch, "label")
 
     signature = (tf.TensorSpec([None, length], tf.int32), tf.TensorSpec([None], tf.float32))
-    steps = len(epochs) * batches_per_epoch(len(shards), batch_size)
-    data = tf.data.Dataset.from_generator(batches, output_signature=signature)
-    return data.apply(tf.data.experimental.assert_cardinality(steps)).prefetch(tf.data.AUTOTUNE)
+    return streamed_dataset(shards, batch_size, shuffle, seed, epochs, tensors, signature)
 
 
 RECIPE = AmazonRecipe()

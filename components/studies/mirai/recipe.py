@@ -20,7 +20,7 @@ from components.studies.base import ParameterError
 from components.studies.mirai import MiraiParams, sources, transforms
 from components.studies.mirai.variants import parse_variant
 from components.studies.recipe import Recipe, TrainingExtras
-from components.tables import Table
+from components.tables import AnyTable, Shards, Table
 
 if "keras" in sys.modules:
     # The steps that load a saved model import Keras before this recipe; the
@@ -44,6 +44,9 @@ class MiraiRecipe(Recipe[MiraiParams, Prepared]):
     Monte-Carlo dropout accuracy beside the standard metrics."""
 
     CLASS_NAMES = ("benign", "attack")
+    # The full capture's training table (535,000 x 92 float32, 197 MB) is streamed from shards of
+    # 9 MB, so training does not hold it (and TensorFlow a copy of it) in memory: docs/speed.md.
+    SHARD_ROWS = 25_000
 
     def read(self, path: str) -> Table:
         return sources.read(path)
@@ -75,10 +78,17 @@ class MiraiRecipe(Recipe[MiraiParams, Prepared]):
             "label": prepared.label[rows].astype(np.float32),
         }
 
-    def dataset(self, table: Table, state: dict, batch_size: int, shuffle: bool, seed: int, epochs: range = range(1)):
-        """Batches gathered by row number (see ``components.row_batches``)."""
+    def dataset(
+        self, table: AnyTable, state: dict, batch_size: int, shuffle: bool, seed: int, epochs: range = range(1)
+    ):
+        """Batches gathered by row number (see ``components.row_batches``), or read from a
+        sharded table's files by TensorFlow (``components.dense_shards``)."""
         import tensorflow as tf
 
+        if isinstance(table, Shards):
+            from components.dense_shards import dense_dataset
+
+            return dense_dataset(table, ("features", "label"), batch_size, shuffle, seed, epochs)
         features, labels = tf.constant(table["features"]), tf.constant(table["label"])
         return (
             row_batches(len(table["label"]), batch_size, shuffle, seed, epochs)
@@ -119,7 +129,7 @@ class MiraiRecipe(Recipe[MiraiParams, Prepared]):
 
         return MiraiTransform()
 
-    def training_extras(self, train: Table, params: MiraiParams) -> TrainingExtras:
+    def training_extras(self, train: AnyTable, params: MiraiParams) -> TrainingExtras:
         """Balanced class weights from this training table's labels (so each CV fold gets its own)."""
         return (
             {"class_weight": transforms.balanced_class_weights(tables.array(train, "label"))}
@@ -127,7 +137,7 @@ class MiraiRecipe(Recipe[MiraiParams, Prepared]):
             else {}
         )
 
-    def evaluation_extras(self, model, state: dict, test: Table, params: MiraiParams) -> dict:
+    def evaluation_extras(self, model, state: dict, test: AnyTable, params: MiraiParams) -> dict:
         """Monte-Carlo dropout: accuracy over ``mc_passes`` stochastic passes, mean and std."""
         from components.metrics import predicted_classes
         from components.studies.mirai.models import has_mc_dropout

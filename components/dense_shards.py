@@ -1,0 +1,108 @@
+"""Batches of a sharded table of plain numeric columns, read by TensorFlow itself.
+
+``components.shard_batches`` reads shards in Python and hands TensorFlow the
+rows through a generator. For mirai's small dense network that made training
+run at a third of its in-memory speed on 2 cores (docs/speed.md): the
+generator's thread must get the GIL and a core while TensorFlow's own threads
+train, and it did not. A table whose columns are plain arrays needs no Python
+per epoch: the shards are ``np.savez`` files, which store each ``.npy`` member
+uncompressed, so where a column's bytes lie in the file is found once here,
+and ``tf.io.read_file`` and ``tf.io.decode_raw`` read them while training runs.
+
+Each epoch reads the shards in an order drawn from ``(seed, epoch)`` and the
+rows of each shard in an order drawn from ``(seed, epoch, shard)`` (stateless,
+so a resumed fit reads what an uninterrupted one would), then cuts them into
+batches of ``batch_size`` rows, an epoch's last shorter. Rows mix within a
+shard only, so the table's rows must already be in a random order, as
+preprocess writes them (``Recipe.SHARD_ROWS``). Memory holds a shard or two.
+"""
+
+from __future__ import annotations
+
+import struct
+import zipfile
+from dataclasses import dataclass
+
+import numpy as np
+
+from components.row_batches import batches_per_epoch
+from components.tables import Shards
+
+_LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")  # a zip member's local file header (APPNOTE 4.3.7)
+
+
+@dataclass(frozen=True)
+class ColumnBytes:
+    """Where one plain column's values lie in a shard file, and what they are."""
+
+    offset: int
+    length: int
+    dtype: np.dtype
+    shape: tuple[int, ...]
+
+
+def column_bytes(path: str, name: str) -> ColumnBytes:
+    """The bytes of column ``name`` in the shard at ``path``: a stored (uncompressed) member
+    ``name.npy`` of a C-ordered little-endian plain numeric array, as ``tables.save`` writes it."""
+    with open(path, "rb") as f, zipfile.ZipFile(f) as archive:
+        info = archive.getinfo(name + ".npy")
+        if info.compress_type != zipfile.ZIP_STORED:
+            raise ValueError(f"{path}:{name}.npy is compressed; TensorFlow can read only stored members")
+        f.seek(info.header_offset)
+        fields = _LOCAL_HEADER.unpack(f.read(_LOCAL_HEADER.size))
+        start = info.header_offset + _LOCAL_HEADER.size + fields[9] + fields[10]
+        f.seek(start)
+        version = np.lib.format.read_magic(f)
+        header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+        shape, fortran, dtype = header(f)
+        data = f.tell()
+    if fortran or dtype.kind not in "fiu" or dtype.byteorder == ">":
+        raise ValueError(f"{path}:{name}.npy holds {dtype} (fortran order: {fortran}); expected plain little-endian")
+    length = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    if data - start + length != info.file_size:
+        raise ValueError(f"{path}:{name}.npy: its header and its size disagree")
+    return ColumnBytes(data, length, dtype.newbyteorder("<"), tuple(shape[1:]))
+
+
+def dense_dataset(shards: Shards, columns: tuple[str, str], batch_size: int, shuffle: bool, seed: int, epochs: range):
+    """``(inputs, labels)`` batches of the two plain ``columns``, with the length ``fit`` needs declared."""
+    import tensorflow as tf
+
+    layouts = [[column_bytes(path, name) for path in shards.files] for name in columns]
+    for name, layout in zip(columns, layouts, strict=True):
+        if len({(c.dtype, c.shape) for c in layout}) > 1:
+            raise ValueError(f"column {name!r} differs in kind between the shards of {shards.files[0]}")
+    files = tf.constant(shards.files)
+    offsets = [tf.constant([c.offset for c in layout], tf.int64) for layout in layouts]
+    lengths = [tf.constant([c.length for c in layout], tf.int64) for layout in layouts]
+    count = len(shards.files)
+    orders = np.stack(
+        [
+            np.random.default_rng([abs(seed), epoch]).permutation(count) if shuffle else np.arange(count)
+            for epoch in epochs
+        ]
+    )
+
+    def column(content, index, offset, length, layout: list[ColumnBytes]):
+        data = tf.strings.substr(content, offset[index], length[index])
+        values = tf.io.decode_raw(data, tf.as_dtype(layout[0].dtype))
+        return tf.reshape(values, [-1, *layout[0].shape])
+
+    def shard(epoch, index):
+        content = tf.io.read_file(files[index])
+        parts = [column(content, index, *where) for where in zip(offsets, lengths, layouts, strict=True)]
+        if shuffle:
+            rows = tf.range(tf.shape(parts[1], out_type=tf.int64)[0])
+            draw = tf.stack([tf.constant(abs(seed), tf.int64), epoch * count + index])
+            parts = [tf.gather(part, tf.random.experimental.stateless_shuffle(rows, seed=draw)) for part in parts]
+        return tuple(parts)
+
+    def epoch_batches(position, epoch):
+        indices = tf.data.Dataset.from_tensor_slices(tf.gather(orders, position))
+        return indices.map(lambda index: shard(epoch, index)).rebatch(batch_size)
+
+    positions = tf.range(len(epochs), dtype=tf.int64)
+    starts = tf.data.Dataset.from_tensor_slices((positions, tf.constant(list(epochs), tf.int64)))
+    steps = len(epochs) * batches_per_epoch(len(shards), batch_size)
+    data = starts.flat_map(epoch_batches)
+    return data.apply(tf.data.experimental.assert_cardinality(steps)).prefetch(tf.data.AUTOTUNE)

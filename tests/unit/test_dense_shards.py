@@ -1,0 +1,57 @@
+"""Dense shards read by TensorFlow itself (``components.dense_shards``): every row once an
+epoch in full batches but the last, each epoch its own seeded order, a resumed epoch equal to
+an uninterrupted one, and a member TensorFlow cannot read refused by name."""
+
+import numpy as np
+import pytest
+
+from components import tables
+from components.dense_shards import column_bytes, dense_dataset
+from components.shard_writer import ShardWriter
+
+SIZES = [10, 10, 3]
+
+
+def _write(path) -> tables.Shards:
+    first = 0
+    with ShardWriter(str(path)) as writer:
+        for size in SIZES:
+            ids = np.arange(first, first + size)
+            writer.add({"features": np.stack([ids, -ids, ids * 2], axis=1).astype(np.float32), "label": ids % 2})
+            first += size
+    return tables.open_shards(str(path))
+
+
+def _epochs(shards, shuffle: bool, epochs: range, batch_size: int = 4) -> list[list[int]]:
+    """Each epoch's row ids in the order read, after checking batch sizes and that rows stay whole."""
+    data = dense_dataset(shards, ("features", "label"), batch_size, shuffle, seed=5, epochs=epochs)
+    batches = list(data.as_numpy_iterator())
+    assert len(batches) == int(data.cardinality()) == len(epochs) * 6
+    read = []
+    for features, labels in batches:
+        ids = features[:, 0].astype(int)
+        assert np.array_equal(features[:, 1], -features[:, 0]) and np.array_equal(labels, ids % 2)
+        read.append(ids.tolist())
+    assert [len(b) for b in read] == [4, 4, 4, 4, 4, 3] * len(epochs), "ceil(23 / 4) batches an epoch"
+    return [sum(read[i * 6 : (i + 1) * 6], []) for i in range(len(epochs))]
+
+
+def test_in_order_the_batches_are_the_table_in_order(tmp_path):
+    shards = _write(tmp_path / "t")
+    assert _epochs(shards, False, range(2)) == [list(range(23))] * 2
+
+
+def test_shuffled_each_epoch_reads_every_row_once_in_its_own_order_and_resumes_exactly(tmp_path):
+    shards = _write(tmp_path / "t")
+    whole = _epochs(shards, True, range(3))
+    assert all(sorted(epoch) == list(range(23)) for epoch in whole)
+    assert whole[0] != list(range(23)) and whole[0] != whole[1] != whole[2]
+    assert _epochs(shards, True, range(2, 3)) == whole[2:]
+
+
+def test_a_compressed_member_is_refused_naming_it(tmp_path):
+    path = tmp_path / "c.npz"
+    np.savez_compressed(path, features=np.zeros((4, 3), np.float32))
+    assert column_bytes(str(_write(tmp_path / "t").files[0]), "features").shape == (3,)
+    with pytest.raises(ValueError, match=r"c\.npz:features\.npy is compressed"):
+        column_bytes(str(path), "features")
