@@ -49,8 +49,8 @@ def column_bytes(path: str, name: str) -> ColumnBytes:
         if info.compress_type != zipfile.ZIP_STORED:
             raise ValueError(f"{path}:{name}.npy is compressed; TensorFlow can read only stored members")
         f.seek(info.header_offset)
-        fields = _LOCAL_HEADER.unpack(f.read(_LOCAL_HEADER.size))
-        start = info.header_offset + _LOCAL_HEADER.size + fields[9] + fields[10]
+        *_, name_length, extra_length = _LOCAL_HEADER.unpack(f.read(_LOCAL_HEADER.size))
+        start = info.header_offset + _LOCAL_HEADER.size + name_length + extra_length
         f.seek(start)
         version = np.lib.format.read_magic(f)
         header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
