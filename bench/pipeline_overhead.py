@@ -13,7 +13,10 @@ and the child's own imports). Inside the function, artifact I/O (reading and
 writing tables) is timed too, and steps that import TensorFlow are counted,
 with the separately measured cost of ``import tensorflow``.
 
-The same, on ``make demo``'s sample and options, gives the demo's wall time.
+The same, on ``make demo``'s sample and options, gives the demo's wall time:
+with its steps forked from the warm-steps server (``pipelines.warm_steps``,
+as ``make demo`` runs) and, paired in each repeat of the full plan, with
+every step in a process of its own (``KFP_STUDIES_WARM_STEPS=0``).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import time
 from bench import stats
 from bench.child import REPO, run_child, run_process
 from bench.plan import DEMO_OVERRIDES, DEMO_SAMPLE, Plan
+from pipelines import warm_steps
 
 HOOK = os.path.join(REPO, "bench", "step_hook")
 PHASES = ("spawn", "startup", "kfp_import", "setup", "function", "outputs", "exit")
@@ -40,21 +44,27 @@ def run(source: str, overrides: dict, root: str) -> dict:
 
     from kfp.local import subprocess_task_handler
 
+    from pipelines import warm_steps
     from pipelines.local import run_local
     from pipelines.targets import LOCAL
 
     launches = []
-    launch = subprocess_task_handler.run_local_subprocess
+    # Every step's launch, whether the warm-steps server forks it or kfp.local starts it.
+    if warm_steps.enabled():
+        owner, name = warm_steps.WarmSteps, "run"
+    else:
+        owner, name = subprocess_task_handler, "run_local_subprocess"
+    launch = getattr(owner, name)
 
-    def timed_launch(full_command, env_vars=None):
+    def timed_launch(*instance, full_command, env_vars=None):  # kfp.local passes both by name
         began = time.time()
         try:
-            return launch(full_command, env_vars)
+            return launch(*instance, full_command=full_command, env_vars=env_vars)
         finally:
             task = full_command[full_command.index("--function_to_execute") + 1]
             launches.append({"task": task, "launch": began, "end": time.time()})
 
-    subprocess_task_handler.run_local_subprocess = timed_launch
+    setattr(owner, name, timed_launch)
     target = dataclasses.replace(
         LOCAL,
         pipeline_root=os.path.join(root, "pipeline-root"),
@@ -125,14 +135,17 @@ def breakdown(child: dict, steps: list[dict], wall: float) -> dict:
         "child_import_seconds": child["imported"] - child["start"],
         "table_io_seconds": sum(s["table_io_seconds"] for s in steps),
         "tensorflow_steps": sorted(s["task"] for s in steps if s["imported_tensorflow"]),
+        "forked_steps": sum(s["forked"] for s in steps),
         "per_step": [
-            {"task": s["task"], **step_phases(s, launch), "table_io": s["table_io_seconds"]} for s, launch in pairs
+            {"task": s["task"], **step_phases(s, launch), "table_io": s["table_io_seconds"], "forked": s["forked"]}
+            for s, launch in pairs
         ],
     }
 
 
-def timed_runs(source: str, overrides: dict, repeats: int, work: str) -> list[dict]:
-    """``repeats`` local imdb runs on ``source``, each in a fresh child with the step hook; their breakdowns."""
+def timed_runs(source: str, overrides: dict, repeats: int, work: str, warm: bool = True) -> list[dict]:
+    """``repeats`` local imdb runs on ``source``, each in a fresh child with the step hook; their breakdowns.
+    ``warm``: steps forked from the warm-steps server, as ``run_local`` does by default."""
     root = os.path.join(work, "pipeline-run")
     step_log = os.path.join(work, "pipeline-steps.jsonl")
     runs = []
@@ -143,6 +156,7 @@ def timed_runs(source: str, overrides: dict, repeats: int, work: str) -> list[di
         env = {
             "PYTHONPATH": os.pathsep.join(filter(None, [HOOK, os.environ.get("PYTHONPATH")])),
             "BENCH_STEP_LOG": step_log,
+            warm_steps.SWITCH: "1" if warm else "0",
         }
         child, usage = run_child("pipeline_overhead:run", env=env, source=source, overrides=overrides, root=root)
         with open(step_log, encoding="utf-8") as f:
@@ -161,13 +175,28 @@ def imdb_sample(work: str, per_class: int) -> str:
 
 
 def measure_demo(plan: Plan, work: str) -> dict:
-    """``make demo``'s pipeline (its sample and options), wall time from launch to exit."""
-    runs = timed_runs(imdb_sample(work, DEMO_SAMPLE), DEMO_OVERRIDES, plan.demo_repeats, work)
+    """``make demo``'s pipeline (its sample and options), wall time from launch to exit; with
+    ``plan.demo_paired``, each run is paired with one whose steps each start a process of their own."""
+    source = imdb_sample(work, DEMO_SAMPLE)
+    runs, cold = [], []
+    for _ in range(plan.demo_repeats):
+        runs += timed_runs(source, DEMO_OVERRIDES, 1, work)
+        if plan.demo_paired:
+            cold += timed_runs(source, DEMO_OVERRIDES, 1, work, warm=False)
+    walls = [r["wall_seconds"] for r in runs]
     return {
         "sample_per_class": DEMO_SAMPLE,
         "overrides": DEMO_OVERRIDES,
-        "wall_seconds": stats.spread([r["wall_seconds"] for r in runs]),
+        "wall_seconds": stats.spread(walls),
         "runs": runs,
+        **(
+            {
+                "cold_wall_seconds": stats.spread([r["wall_seconds"] for r in cold]),
+                "warm_over_cold": stats.paired_ratios(walls, [r["wall_seconds"] for r in cold]),
+            }
+            if cold
+            else {}
+        ),
     }
 
 

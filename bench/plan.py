@@ -42,6 +42,7 @@ class Plan:
     amazon_per_class: int  # amazon at scale: training reviews per class (the test file has a ninth)
     scale_batches: int  # amazon at scale: batches trained and predicted to measure those steps' memory
     demo_repeats: int  # runs of `make demo`'s pipeline, timed whole
+    demo_paired: bool  # each paired with a run whose steps start processes of their own (no warm-steps server)
 
     def study(self, name: str) -> StudyPlan:
         return next(s for s in self.studies if s.study == name)
@@ -84,6 +85,7 @@ FULL = Plan(
     amazon_per_class=1_800_000,  # the public pair: 3,600,000 + 400,000 reviews
     scale_batches=20,
     demo_repeats=3,
+    demo_paired=True,
 )
 
 QUICK = Plan(
@@ -102,6 +104,7 @@ QUICK = Plan(
     amazon_per_class=20_000,
     scale_batches=3,
     demo_repeats=1,
+    demo_paired=False,
 )
 
 

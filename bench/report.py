@@ -10,7 +10,7 @@ import json
 from bench.pipeline_overhead import PHASES
 
 PHASE_MEANING = {
-    "spawn": "kfp.local launching the step process",
+    "spawn": "kfp.local launching the step process (forked: the wait for the warm-steps server, its fork)",
     "startup": "Python interpreter start-up",
     "kfp_import": "importing kfp (the executor)",
     "setup": "loading the component, reading its inputs",
@@ -263,13 +263,23 @@ def _pipeline(results: dict) -> list[str]:
         *_table(["phase", "what", "seconds"], rows),
         "",
         f"Inside the in-process time: reading and writing tables (artifact I/O) took "
-        f"{number(run['table_io_seconds'])} s; {len(run['tensorflow_steps'])} step processes imported "
-        f"TensorFlow ({', '.join(run['tensorflow_steps'])}), at {number(po['import_tensorflow_seconds']['median'])} s "
-        f"each for `import tensorflow` alone (a bare interpreter starts in "
+        f"{number(run['table_io_seconds'])} s; {_tensorflow_imports(run)}; `import tensorflow` alone takes "
+        f"{number(po['import_tensorflow_seconds']['median'])} s (a bare interpreter starts in "
         f"{number(po['python_start_seconds']['median'])} s).",
         "",
         *_demo(po.get("demo")),
     ]
+
+
+def _tensorflow_imports(run: dict) -> str:
+    forked = run["forked_steps"]
+    own = f"{len(run['tensorflow_steps'])} step processes imported TensorFlow ({', '.join(run['tensorflow_steps'])})"
+    if not forked:
+        return own
+    return (
+        f"{forked} of the {run['steps']} steps were forked from the warm-steps server (`pipelines/warm_steps.py`), "
+        f"which imported TensorFlow once, while the first steps waited for it; {own}"
+    )
 
 
 def _demo(demo: dict | None) -> list[str]:
@@ -278,19 +288,36 @@ def _demo(demo: dict | None) -> list[str]:
     run = sorted(demo["runs"], key=lambda r: r["wall_seconds"])[len(demo["runs"]) // 2]
     overrides = ", ".join(f"{k}={v}" for k, v in demo["overrides"].items())
     per_step = [
-        [s["task"], *(number(s[phase]) for phase in ("startup", "kfp_import", "function", "exit"))]
+        [
+            s["task"],
+            "yes" if s["forked"] else "no",
+            *(number(s[phase]) for phase in ("spawn", "startup", "kfp_import", "function", "exit")),
+        ]
         for s in run["per_step"]
     ]
+    paired = (
+        [
+            f"- Paired in each repeat with the same run whose steps each start a process of their own "
+            f"(`KFP_STUDIES_WARM_STEPS=0`, as before `pipelines/warm_steps.py`): "
+            f"{number(demo['cold_wall_seconds']['median'])} s median; warm / own processes: "
+            f"{min_median(demo['warm_over_cold'])}.",
+            "",
+        ]
+        if "warm_over_cold" in demo
+        else []
+    )
     return [
         "### `make demo`'s pipeline",
         "",
         f"The same run on `make demo`'s sample ({demo['sample_per_class']} reviews per class and split; {overrides}): "
         f"wall {number(demo['wall_seconds']['min'])} s min, {number(demo['wall_seconds']['median'])} s median "
         f"over {len(demo['runs'])} runs, from launching the run's process to its exit. Per step process of the "
-        "median run, in launch order (seconds; cross-validation folds run two at a time):",
+        "median run, in launch order (seconds; cross-validation folds run two at a time; a forked step's spawn "
+        "is its wait for the server, whose imports the first step waits for):",
         "",
-        *_table(["step", "startup", "kfp_import", "function", "exit"], per_step),
+        *_table(["step", "forked", "spawn", "startup", "kfp_import", "function", "exit"], per_step),
         "",
+        *paired,
     ]
 
 

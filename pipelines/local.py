@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from components import progress
+from pipelines import warm_steps
 from pipelines.compile import build_pipeline
 from pipelines.console import Console, Step
 from pipelines.parameters import fixing_named_settings
@@ -122,10 +123,20 @@ def run_local(
         "parameters": {**_defaults(pipeline), **(overrides or {}), "source": source},
         "started": started.isoformat(timespec="seconds"),
     }
+    launcher = warm_steps.installed() if runner is None else contextlib.nullcontext()
     console.start_ticking()
     try:
-        with contextlib.redirect_stdout(console), _print_restored(), _task_logs_kept(console), _progress_events():
-            outputs = pipeline(source=source, **(overrides or {})).outputs
+        with (
+            contextlib.redirect_stdout(console),
+            _print_restored(),
+            _task_logs_kept(console),
+            _progress_events(),
+            launcher as warm,
+        ):
+            try:
+                outputs = pipeline(source=source, **(overrides or {})).outputs
+            finally:
+                record["steps_forked"] = warm.forked if warm else 0  # from the warm-steps server
     except KeyboardInterrupt:
         where = _close(console, folder, record, clock, "interrupted")
         raise RunInterrupted(f"interrupted; partial outputs and logs under {where}") from None

@@ -7,7 +7,9 @@ process of the run. It acts only in kfp's step processes
 process started (from /proc), when Python reached site start-up, how long
 importing kfp took, when the step's function started and ended, the time
 spent reading and writing tables (artifact I/O), whether TensorFlow was
-imported, and when the process began to exit.
+imported, and when the process began to exit. In a local run's warm-steps
+server (``pipelines.warm_steps``), which forks the steps instead, it installs
+the same in each forked step, whose process starts at the fork.
 """
 
 import os
@@ -27,19 +29,19 @@ def _process_start() -> float:
     return now - (uptime - ticks / os.sysconf("SC_CLK_TCK"))
 
 
-def _is_step() -> bool:
+def _command_line() -> bytes:
     with open("/proc/self/cmdline", "rb") as f:
-        return b"kfp.dsl.executor_main" in f.read()
+        return f.read()
 
 
-def _install(log_path: str) -> None:
+def _install(log_path: str, forked: bool = False) -> None:
     import atexit
     import functools
     import inspect
     import json
     import sys
 
-    record = {"process_start": _process_start(), "site": time.time(), "table_io_seconds": 0.0}
+    record = {"process_start": _process_start(), "site": time.time(), "table_io_seconds": 0.0, "forked": forked}
     from kfp.dsl import executor
 
     from components import tables
@@ -80,12 +82,14 @@ def _install(log_path: str) -> None:
 
     def write() -> None:
         record["exit"] = time.time()
-        record["imported_tensorflow"] = "tensorflow" in sys.modules
+        record["imported_tensorflow"] = not forked and "tensorflow" in sys.modules
         with open(log_path, "a", encoding="utf-8") as f:
             f.write(json.dumps(record) + "\n")
 
     atexit.register(write)
 
 
-if _LOG and _is_step():
+if _LOG and b"kfp.dsl.executor_main" in _command_line():
     _install(_LOG)
+elif _LOG and b"pipelines.warm_steps" in _command_line():
+    os.register_at_fork(after_in_child=lambda: _install(_LOG, forked=True))

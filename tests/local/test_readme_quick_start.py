@@ -10,6 +10,7 @@ fold trains), so one pipeline run covers both.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -40,6 +41,7 @@ def quick_start_commands(readme: str) -> list[list[str]]:
 
 def _kfp_studies(words: list[str], cwd: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    env.pop("TF_CPP_MIN_LOG_LEVEL")  # as a user's shell has it: tests/conftest.py sets it
     cmd = [sys.executable, "-m", "pipelines.cli", *words[1:]]
     return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=900)
 
@@ -63,6 +65,8 @@ def test_every_quick_start_command_works_as_written(tmp_path):
             hint = shlex.split(line.removeprefix("run it with: "))
         if words[1] == "run":
             assert "pipeline finished" in result.stdout
+            [record] = [json.loads(p.read_text()) for p in tmp_path.glob("**/run.json")]
+            assert record["steps_forked"] == len(record["steps"])  # every step forked from the warm-steps server
             _assert_the_run_is_the_hint_made_faster(words, hint, tmp_path)
     assert [name for name, _ in ran] == ["list", "sample", "ingest", "run"], ran
     print("quick start timings (s):", ran)

@@ -46,7 +46,8 @@ def results():
         "orchestration_seconds": 2.0,
         "child_import_seconds": 1.0,
         "table_io_seconds": 0.3,
-        "tensorflow_steps": ["train", "evaluate"],
+        "tensorflow_steps": [],
+        "forked_steps": 9,
         "per_step": [],
     }
     results = {
@@ -124,9 +125,15 @@ def results():
                 "overrides": {"cv_folds": 2},
                 "wall_seconds": spread([31.0, 28.0, 29.0]),
                 "runs": [
-                    {**run, "wall_seconds": wall, "per_step": [{"task": "train", **phases, "table_io": 0.0}]}
+                    {
+                        **run,
+                        "wall_seconds": wall,
+                        "per_step": [{"task": "train", **phases, "table_io": 0.0, "forked": True}],
+                    }
                     for wall in (31.0, 28.0, 29.0)
                 ],
+                "cold_wall_seconds": spread([50.0, 56.0, 58.0]),
+                "warm_over_cold": paired_ratios([31.0, 28.0, 29.0], [50.0, 56.0, 58.0]),
             },
         },
         "compile": {
@@ -202,11 +209,15 @@ def test_demo_row_shows_the_median_run_and_its_steps(results):
     assert "wall 28.00 s min, 29.00 s median over 3 runs" in markdown
     assert _table_rows(markdown, "`make demo`'s pipeline")[-1] == {
         "step": "train",
+        "forked": "yes",
+        "spawn": "0.10",
         "startup": "0.50",
         "kfp_import": "1.50",
         "function": "30.00",
         "exit": "4.00",
     }
+    assert "56.00 s median; warm / own processes: 0.50x min, 0.50x median" in markdown
+    assert "9 of the 9 steps were forked from the warm-steps server" in markdown
 
 
 def test_bench_demo_is_the_makefiles_demo():
