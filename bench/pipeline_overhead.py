@@ -91,20 +91,16 @@ def step_phases(step: dict, launch: dict) -> dict:
 
 
 def match(steps: list[dict], launches: list[dict]) -> list[tuple[dict, dict]]:
-    """Each step's log record with the launch that contains it (same task, overlapping time)."""
+    """Each step's log record with the launch that started it: of the same task's launches that
+    overlap its process start, the latest (two folds' launches overlap each other)."""
     pairs = []
     for step in steps:
-        pairs.append(
-            (
-                step,
-                next(
-                    launch
-                    for launch in launches
-                    if launch["task"] == step["task"]
-                    and launch["launch"] - 0.05 <= step["process_start"] <= launch["end"]
-                ),
-            )
-        )
+        candidates = [
+            launch
+            for launch in launches
+            if launch["task"] == step["task"] and launch["launch"] - 0.05 <= step["process_start"] <= launch["end"]
+        ]
+        pairs.append((step, max(candidates, key=lambda launch: launch["launch"])))
     return pairs
 
 

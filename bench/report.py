@@ -272,14 +272,15 @@ def _pipeline(results: dict) -> list[str]:
 
 
 def _tensorflow_imports(run: dict) -> str:
-    forked = run["forked_steps"]
     own = f"{len(run['tensorflow_steps'])} step processes imported TensorFlow ({', '.join(run['tensorflow_steps'])})"
+    forked = run["forked_steps"]
     if not forked:
         return own
-    return (
+    warm = (
         f"{forked} of the {run['steps']} steps were forked from the warm-steps server (`pipelines/warm_steps.py`), "
-        f"which imported TensorFlow once, while the first steps waited for it; {own}"
+        "which imported TensorFlow once while the first step waited for it"
     )
+    return f"{warm}; {own}" if run["tensorflow_steps"] else warm
 
 
 def _demo(demo: dict | None) -> list[str]:

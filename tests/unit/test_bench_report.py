@@ -239,3 +239,14 @@ def test_bench_demo_is_the_makefiles_demo():
 def test_paired_ratios_and_interval_union():
     assert paired_ratios([2.0, 6.0, 3.0], [1.0, 2.0, 3.0]) == {"min": 1.0, "median": 2.0, "values": [2.0, 3.0, 1.0]}
     assert union_seconds([(0.0, 2.0), (1.0, 3.0), (5.0, 6.0)]) == 4.0
+
+
+def test_each_step_is_matched_to_the_launch_that_started_it_when_two_folds_overlap():
+    from bench.pipeline_overhead import match
+
+    launches = [
+        {"task": "cross_validate", "launch": 10.0, "end": 20.0},
+        {"task": "cross_validate", "launch": 14.0, "end": 24.0},
+    ]
+    steps = [{"task": "cross_validate", "process_start": 10.1}, {"task": "cross_validate", "process_start": 14.1}]
+    assert [launch["launch"] for _, launch in match(steps, launches)] == [10.0, 14.0]
