@@ -26,7 +26,7 @@ MEASUREMENTS = ("matmul", "ingest", "training", "pipeline", "compile")
 
 def parse(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    p.add_argument("--quick", action="store_true", help="small sizes, 2 repeats: for development and tests")
+    p.add_argument("--quick", action="store_true", help="small sizes, 1 repeat: for development and tests")
     p.add_argument("--repeats", type=int, help="repeats of every measurement (default: the plan's)")
     p.add_argument(
         "--only",

@@ -90,7 +90,7 @@ FULL = Plan(
 
 QUICK = Plan(
     name="quick",
-    repeats=2,
+    repeats=1,  # a smoke run of every measurement, under 5 minutes on 2 cores: min and median are its one value
     studies=(
         StudyPlan("imdb", "final", epochs=2, sample_size=300, preprocess={"validation_rows": 0, "num_words": 2000}),
         StudyPlan("mirai", "best", epochs=2, sample_size=20000),
