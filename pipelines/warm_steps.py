@@ -26,7 +26,9 @@ A step runs as its own process, as without the server, when:
 Nothing is forked until the imports are done, and the server never runs a
 TensorFlow operation, so no runtime thread pool exists when it forks. Linux
 only (``fork`` after these imports is not safe on macOS).
-``KFP_STUDIES_WARM_STEPS=0`` turns it off.
+``KFP_STUDIES_WARM_STEPS=0`` turns it off. The server watches its parent once
+a second and ends, stopping its steps, when the run is gone, even a run that
+was killed and could not close it.
 """
 
 from __future__ import annotations
@@ -115,7 +117,9 @@ class WarmSteps:
         self.folder = tempfile.mkdtemp(prefix="kfp-studies-warm-")
         self.address = os.path.join(self.folder, "server")
         self.server = subprocess.Popen(
-            [sys.executable, "-m", __name__, self.address], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE
+            [sys.executable, "-m", __name__, self.address, str(os.getpid())],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
         )
         self._listening = threading.Lock()
         self.forked = 0  # steps the server ran, for tests and the bench
@@ -205,7 +209,7 @@ def installed() -> Iterator[WarmSteps | None]:
         warm.close()
 
 
-# The server: ``python -m pipelines.warm_steps ADDRESS``.
+# The server: ``python -m pipelines.warm_steps ADDRESS RUN_PID``.
 
 
 def _environment_at_start() -> dict[str, str]:
@@ -304,8 +308,9 @@ def _fork(request: dict[str, Any], output: int, imports_set: dict[str, str], kee
 class _Server:
     """Accepts a step at a time and forks it; reports each forked step's exit status on its connection."""
 
-    def __init__(self, listener: socket.socket, started_with: dict[str, str]):
+    def __init__(self, listener: socket.socket, started_with: dict[str, str], run: int):
         self.listener = listener
+        self.run = run  # the run's pid: the server ends with it, even when it is killed and cannot close it
         self.imported_in = _import_time_environment(started_with)
         # What the imports set in os.environ (TensorFlow sets several): a fresh process's imports would set them too.
         self.imports_set = {k: v for k, v in os.environ.items() if started_with.get(k) != v}
@@ -325,7 +330,9 @@ class _Server:
 
     def serve(self) -> None:
         while True:
-            ready, _, _ = select.select([self.listener.fileno(), self.wake_read], [], [])
+            ready, _, _ = select.select([self.listener.fileno(), self.wake_read], [], [], 1.0)
+            if os.getppid() != self.run:  # reparented: the run is gone
+                self.stop()
             if self.listener.fileno() in ready:
                 self.accept()
             if self.wake_read in ready:
@@ -364,7 +371,7 @@ class _Server:
             connection.close()
 
 
-def serve(address: str) -> None:
+def serve(address: str, run: int) -> None:
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(address)
     listener.listen(64)  # steps launched while the imports run wait here
@@ -374,8 +381,8 @@ def serve(address: str) -> None:
     os.close(devnull)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the steps; the run then closes the server
     _preload()
-    _Server(listener, _environment_at_start()).serve()
+    _Server(listener, _environment_at_start(), run).serve()
 
 
 if __name__ == "__main__":
-    serve(sys.argv[1])
+    serve(sys.argv[1], int(sys.argv[2]))

@@ -7,6 +7,10 @@ stand in. The launcher replaced is ``run_local_subprocess`` in kfp 2.17's
 import contextlib
 import json
 import os
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 from kfp import dsl, local
@@ -124,6 +128,38 @@ def test_steps_run_in_their_own_process_once_the_server_is_gone(warm, kfp_local,
         server.server.wait()
         seen = _described(describe().outputs["out"])
         assert not seen["tensorflow_loaded"] and server.forked == 0
+
+
+def test_the_server_ends_when_its_run_is_killed():
+    """A run killed with SIGKILL cannot close its server; the server must not outlive it."""
+    if not warm_steps.enabled():
+        pytest.skip("warm steps run on Linux only")
+    run = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import time; from pipelines import warm_steps\n"
+            "with warm_steps.installed() as warm:\n"
+            "    warm._wait_until_listening()\n"  # past its one line: a dead reader cannot end it
+            "    print(warm.server.pid, flush=True); time.sleep(600)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    server = int(run.stdout.readline())
+    run.kill()
+    run.wait()
+    deadline = time.monotonic() + 60  # its imports, then a second's check of its parent
+    while time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{server}/stat") as f:
+                if f.read().rsplit(")", 1)[1].split()[0] == "Z":  # ended, not yet reaped by its new parent
+                    return
+        except FileNotFoundError:
+            return
+        time.sleep(0.2)
+    os.kill(server, signal.SIGKILL)
+    pytest.fail("the warm-steps server outlived its killed run")
 
 
 def test_the_command_kfp_compiles_for_every_component_is_recognised():
