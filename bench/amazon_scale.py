@@ -10,6 +10,9 @@ they are measured on a bounded number of batches (``Plan.scale_batches``)
 streamed from the full-size sharded tables by the study's own ``dataset``
 hook into its model: their memory does not grow with the table, which is
 what the peak RSS shows, and a whole epoch would only add time.
+Cross-validation runs the step's own ``run_fold`` for one fold on the
+full-size raw table (the fold's vocabulary fitted and its tables encoded in
+full), with its fit and its scoring bounded the same way.
 """
 
 from __future__ import annotations
@@ -64,6 +67,8 @@ def measure(plan: Plan, work: str) -> dict:
         "ingest": {"seconds": stats.spread(ingest["seconds"]), "peak_rss_mb": stats.spread(ingest["peak_rss_mb"])},
         "preprocess": _once(preprocess_usage),
     }
+    fold, usage = run_child("amazon_scale:cross_validate_bounded", raw=raw, batches=plan.scale_batches)
+    steps["cross_validate"] = {**_once(usage), **fold}
     for step in ("train", "evaluate"):
         bounded, usage = run_child(f"amazon_scale:{step}_bounded", folder=out, batches=plan.scale_batches)
         steps[step] = {**_once(usage), **bounded}
@@ -118,3 +123,30 @@ def evaluate_bounded(folder: str, batches: int) -> dict:
     start = time.perf_counter()
     model.predict(recipe.dataset(test, state, p.batch_size, False, 0).take(batches), verbose=0)
     return {"rows": len(labels), "predict_seconds": time.perf_counter() - start}
+
+
+def cross_validate_bounded(raw: str, batches: int) -> dict:
+    """Fold 1 of the default variant by the step's own ``run_fold`` on the full-size raw table; only
+    ``components.training``'s fit and scoring are replaced, by ``batches`` batches of each."""
+    from components import tables, training
+    from components.metrics import classification_metrics
+    from components.steps.cross_validate import run_fold
+
+    timed: dict[str, float] = {}
+
+    def fit(recipe, p, variant, state, train, validation, seed, checkpoint_uri=""):
+        model = recipe.build_model(state, p, variant)
+        start = time.perf_counter()
+        batched = recipe.dataset(train, state, p.batch_size, True, seed).take(batches)
+        model.fit(batched, epochs=1, verbose=0, shuffle=False)
+        timed["fit_seconds"] = time.perf_counter() - start
+        return model, {"epoch_seconds": [timed["fit_seconds"]]}
+
+    def score(recipe, p, model, state, held, majority, extras=True):
+        proba = model.predict(recipe.dataset(held, state, p.batch_size, False, 0).take(batches), verbose=0)
+        labels = tables.array(held, "label")[: len(proba)]
+        return classification_metrics(labels, proba, list(recipe.CLASS_NAMES), majority) | {"loss": 0.0}
+
+    training.fit_model, training.evaluate_model = fit, score  # this child process only
+    fold = run_fold("amazon", raw, {"max_tokens": 5500}, VARIANT, 0, 0)
+    return {"rows": fold.train_rows, "held_out_rows": fold.held_out_rows, **timed}
