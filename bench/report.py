@@ -213,6 +213,8 @@ def _amazon_scale(results: dict) -> list[str]:
         "cross_validate": (
             f"fold 1: its vocabulary and tables over {steps['cross_validate']['rows']:,} fit rows in full; "
             f"{scale['batches']} batches fitted and scored (bounded)"
+            if "cross_validate" in steps  # results from before the row was added lack it
+            else ""
         ),
         "train": f"{scale['batches']} batches of {steps['train']['rows']:,} training rows (bounded)",
         "evaluate": f"{scale['batches']} batches of {steps['evaluate']['rows']:,} test rows (bounded)",
