@@ -104,11 +104,18 @@ def train_bounded(folder: str, batches: int) -> dict:
     spec, state, files, tables = _tables(folder)
     p = spec.params.from_mapping({})
     recipe = spec.recipe()
-    model = recipe.build_model(state, p, VARIANT)
-    data = recipe.dataset(tables.open_table(files.train), state, p.batch_size, True, 0).take(batches)
+    _, seconds = _fit_batches(recipe, p, VARIANT, state, tables.open_table(files.train), 0, batches)
+    return {"rows": tables.num_rows(tables.open_table(files.train)), "fit_seconds": seconds}
+
+
+def _fit_batches(recipe, p, variant: str, state: dict, table, seed: int, batches: int):
+    """A fresh model of ``variant`` fitted on the first ``batches`` shuffled batches of ``table``,
+    and the fit's seconds."""
+    model = recipe.build_model(state, p, variant)
+    data = recipe.dataset(table, state, p.batch_size, True, seed).take(batches)
     start = time.perf_counter()
-    model.fit(data, epochs=1, verbose=0)
-    return {"rows": tables.num_rows(tables.open_table(files.train)), "fit_seconds": time.perf_counter() - start}
+    model.fit(data, epochs=1, verbose=0, shuffle=False)  # the dataset shuffles itself
+    return model, time.perf_counter() - start
 
 
 def evaluate_bounded(folder: str, batches: int) -> dict:
@@ -135,11 +142,7 @@ def cross_validate_bounded(raw: str, batches: int) -> dict:
     timed: dict[str, float] = {}
 
     def fit(recipe, p, variant, state, train, validation, seed, checkpoint_uri=""):
-        model = recipe.build_model(state, p, variant)
-        start = time.perf_counter()
-        batched = recipe.dataset(train, state, p.batch_size, True, seed).take(batches)
-        model.fit(batched, epochs=1, verbose=0, shuffle=False)
-        timed["fit_seconds"] = time.perf_counter() - start
+        model, timed["fit_seconds"] = _fit_batches(recipe, p, variant, state, train, seed, batches)
         return model, {"epoch_seconds": [timed["fit_seconds"]]}
 
     def score(recipe, p, model, state, held, majority, extras=True):
