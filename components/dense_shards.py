@@ -1,20 +1,23 @@
-"""Batches of a sharded table of plain numeric columns, read by TensorFlow itself.
+"""Batches of a sharded table read by TensorFlow itself, with no Python per epoch.
 
-``components.shard_batches`` reads shards in Python and hands TensorFlow the
-rows through a generator. For mirai's small dense network that made training
-run at a third of its in-memory speed on 2 cores (docs/speed.md): the
-generator's thread must get the GIL and a core while TensorFlow's own threads
-train, and it did not. A table whose columns are plain arrays needs no Python
-per epoch: the shards are ``np.savez`` files, which store each ``.npy`` member
-uncompressed, so where a column's bytes lie in the file is found once here,
-and ``tf.io.read_file`` and ``tf.io.decode_raw`` read them while training runs.
+Reading shards in Python and handing TensorFlow their rows through a
+generator ran training at a third of its in-memory speed on 2 cores, for
+mirai's small dense network and for amazon's recurrent one alike
+(docs/speed.md): the generator's thread must get the GIL and a core while
+TensorFlow's own threads train, and it did not. The shards are ``np.savez``
+files, which store each ``.npy`` member uncompressed, so where a column's
+bytes lie in the file is found once here, and ``tf.io.read_file`` and
+``tf.io.decode_raw`` read them while training runs. A plain column is read
+as it is stored; a ragged one (token ids) as a matrix: each row's first
+values, padded to a fixed width (:class:`Padded`).
 
 Each epoch reads the shards in an order drawn from ``(seed, epoch)`` and the
 rows of each shard in an order drawn from ``(seed, epoch, shard)`` (stateless,
 so a resumed fit reads what an uninterrupted one would), then cuts them into
 batches of ``batch_size`` rows, an epoch's last shorter. Rows mix within a
 shard only, so the table's rows must already be in a random order, as
-preprocess writes them (``Recipe.SHARD_ROWS``). Memory holds a shard or two.
+preprocess writes them (``Recipe.SHARD_ROWS``) or as the source comes (the
+public amazon files are mixed). Memory holds a shard or two.
 """
 
 from __future__ import annotations
@@ -26,14 +29,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from components.row_batches import batches_per_epoch
-from components.tables import Shards
+from components.tables import Shards, ragged_members
 
 _LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")  # a zip member's local file header (APPNOTE 4.3.7)
 
 
 @dataclass(frozen=True)
 class ColumnBytes:
-    """Where one plain column's values lie in a shard file, and what they are."""
+    """Where one stored array's values lie in a shard file, and what they are."""
 
     offset: int
     length: int
@@ -41,8 +44,22 @@ class ColumnBytes:
     shape: tuple[int, ...]
 
 
+@dataclass(frozen=True)
+class Padded:
+    """Ragged column ``name`` read as a ``length``-wide matrix: each row's first ``length``
+    values, then ``value`` to the width (what Keras' ``pad_sequences(padding="post",
+    truncating="post")`` makes of it)."""
+
+    name: str
+    length: int
+    value: int = 0
+
+
+Column = str | Padded
+
+
 def column_bytes(path: str, name: str) -> ColumnBytes:
-    """The bytes of column ``name`` in the shard at ``path``: a stored (uncompressed) member
+    """The bytes of array ``name`` in the shard at ``path``: a stored (uncompressed) member
     ``name.npy`` of a C-ordered little-endian plain numeric array, as ``tables.save`` writes it."""
     with open(path, "rb") as f, zipfile.ZipFile(f) as archive:
         info = archive.getinfo(name + ".npy")
@@ -64,14 +81,22 @@ def column_bytes(path: str, name: str) -> ColumnBytes:
     return ColumnBytes(data, length, dtype.newbyteorder("<"), tuple(shape[1:]))
 
 
-def dense_dataset(shards: Shards, columns: tuple[str, str], batch_size: int, shuffle: bool, seed: int, epochs: range):
-    """``(inputs, labels)`` batches of the two plain ``columns``, with the length ``fit`` needs declared."""
+def _arrays(column: Column) -> tuple[str, ...]:
+    """The stored arrays a column is read from."""
+    return ragged_members(column.name) if isinstance(column, Padded) else (column,)
+
+
+def dense_dataset(
+    shards: Shards, columns: tuple[Column, Column], batch_size: int, shuffle: bool, seed: int, epochs: range
+):
+    """``(inputs, labels)`` batches of the two ``columns``, with the length ``fit`` needs declared."""
     import tensorflow as tf
 
-    layouts = [[column_bytes(path, name) for path in shards.files] for name in columns]
-    for name, layout in zip(columns, layouts, strict=True):
+    names = [name for column in columns for name in _arrays(column)]
+    layouts = [[column_bytes(path, name) for path in shards.files] for name in names]
+    for name, layout in zip(names, layouts, strict=True):
         if len({(c.dtype, c.shape) for c in layout}) > 1:
-            raise ValueError(f"column {name!r} differs in kind between the shards of {shards.files[0]}")
+            raise ValueError(f"array {name!r} differs in kind between the shards of {shards.files[0]}")
     files = tf.constant(shards.files)
     offsets = [tf.constant([c.offset for c in layout], tf.int64) for layout in layouts]
     lengths = [tf.constant([c.length for c in layout], tf.int64) for layout in layouts]
@@ -83,14 +108,21 @@ def dense_dataset(shards: Shards, columns: tuple[str, str], batch_size: int, shu
         ]
     )
 
-    def column(content, index, offset, length, layout: list[ColumnBytes]):
+    def array(content, index, offset, length, layout: list[ColumnBytes]):
         data = tf.strings.substr(content, offset[index], length[index])
         values = tf.io.decode_raw(data, tf.as_dtype(layout[0].dtype))
         return tf.reshape(values, [-1, *layout[0].shape])
 
+    def assemble(arrays: list, column: Column):
+        if not isinstance(column, Padded):
+            return arrays.pop(0)
+        rows = tf.RaggedTensor.from_row_splits(arrays.pop(0), arrays.pop(0))
+        return rows.to_tensor(default_value=column.value, shape=[None, column.length])
+
     def shard(epoch, index):
         content = tf.io.read_file(files[index])
-        parts = [column(content, index, *where) for where in zip(offsets, lengths, layouts, strict=True)]
+        arrays = [array(content, index, *where) for where in zip(offsets, lengths, layouts, strict=True)]
+        parts = [assemble(arrays, column) for column in columns]
         if shuffle:
             rows = tf.range(tf.shape(parts[1], out_type=tf.int64)[0])
             draw = tf.stack([tf.constant(abs(seed), tf.int64), epoch * count + index])

@@ -182,6 +182,11 @@ def _concat_ragged(cols: list[Ragged]) -> Ragged:
     return Ragged(np.concatenate([c.values for c in cols]), np.concatenate(splits).astype(np.int64))
 
 
+def ragged_members(name: str) -> tuple[str, str]:
+    """The names :func:`save` gives ragged column ``name``'s values and row splits."""
+    return name + _RAGGED_VALUES, name + _RAGGED_SPLITS
+
+
 def save(path: str, table: Mapping[str, Column]) -> None:
     """Write atomically: a reader never sees a half-written table, and a failed
     write (a full disk, a folder we may not write to) leaves nothing behind and
@@ -190,8 +195,8 @@ def save(path: str, table: Mapping[str, Column]) -> None:
     arrays: dict[str, Any] = {}  # Any: numpy's stubs confuse **arrays with savez's allow_pickle
     for name, col in table.items():
         if isinstance(col, Ragged):
-            arrays[name + _RAGGED_VALUES] = col.values
-            arrays[name + _RAGGED_SPLITS] = col.row_splits
+            values, splits = ragged_members(name)
+            arrays[values], arrays[splits] = col.values, col.row_splits
         else:
             if col.dtype == object:
                 raise TypeError(f"column {name!r} has dtype object; it would need pickle")

@@ -72,7 +72,7 @@ class Recipe(ABC, Generic[ParamsT, PreparedT]):
     raw table fits in memory but whose training should not hold it all. Used by: preprocess
     and cross_validate (``components.transform_passes.encode_to``), which write such a table
     as shards, its rows in a seeded random order so that each shard samples the whole table
-    (``components.shard_batches`` mixes only within a few shards); train, evaluate and the
+    (``components.dense_shards`` mixes rows only within a shard); train, evaluate and the
     folds then hand ``dataset`` the shards. Default: never (a streaming study's tables are
     sharded as its raw table is)."""
 
@@ -151,7 +151,7 @@ class Recipe(ABC, Generic[ParamsT, PreparedT]):
         resumed fit continues as an uninterrupted one. Validation, held-out
         folds and the test set are read with ``shuffle=False``. A streaming
         study's tables come as ``tables.Shards`` (a folder on the artifact's
-        storage), to be read shard by shard (``components.shard_batches``):
+        storage), to be read shard by shard (``components.dense_shards``):
         its override widens ``table`` to ``tables.AnyTable``, as it does for
         ``training_extras`` and ``evaluation_extras``."""
 

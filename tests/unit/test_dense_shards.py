@@ -1,12 +1,13 @@
-"""Dense shards read by TensorFlow itself (``components.dense_shards``): every row once an
+"""Sharded tables read by TensorFlow itself (``components.dense_shards``): every row once an
 epoch in full batches but the last, each epoch its own seeded order, a resumed epoch equal to
-an uninterrupted one, and a member TensorFlow cannot read refused by name."""
+an uninterrupted one, a ragged column padded to its width, and a member TensorFlow cannot
+read refused by name."""
 
 import numpy as np
 import pytest
 
 from components import tables
-from components.dense_shards import column_bytes, dense_dataset
+from components.dense_shards import Padded, column_bytes, dense_dataset
 from components.shard_writer import ShardWriter
 
 SIZES = [10, 10, 3]
@@ -55,3 +56,25 @@ def test_a_compressed_member_is_refused_naming_it(tmp_path):
     assert column_bytes(str(_write(tmp_path / "t").files[0]), "features").shape == (3,)
     with pytest.raises(ValueError, match=r"c\.npz:features\.npy is compressed"):
         column_bytes(str(path), "features")
+
+
+def test_a_ragged_column_is_padded_and_truncated_to_its_width_and_stays_with_its_row(tmp_path):
+    """Token ids as amazon stores them: each row's first ``length`` ids, then the padding id, the
+    same matrix ``text.padded`` makes in numpy, whatever order the rows are read in."""
+    from components.studies.amazon.text import padded
+
+    lengths = np.array([0, 1, 5, 2, 7, 3, 4])
+    ids = np.arange(len(lengths))
+    rows = tables.Ragged.from_rows([np.arange(n, dtype=np.int32) + 100 * i for i, n in enumerate(lengths)], np.int32)
+    with ShardWriter(str(tmp_path / "t")) as writer:
+        writer.add({"tokens": rows.take(np.arange(4)), "label": ids[:4]})
+        writer.add({"tokens": rows.take(np.arange(4, 7)), "label": ids[4:]})
+    shards = tables.open_shards(str(tmp_path / "t"))
+    data = dense_dataset(shards, (Padded("tokens", 4, value=-1), "label"), 3, shuffle=True, seed=2, epochs=range(1))
+    batches = list(data.as_numpy_iterator())
+    assert [len(labels) for _, labels in batches] == [3, 3, 1]
+    read = np.concatenate([labels for _, labels in batches])
+    matrix = np.concatenate([tokens for tokens, _ in batches])
+    assert sorted(read.tolist()) == ids.tolist() and read.tolist() != ids.tolist()
+    expected = np.where(np.arange(4) < np.minimum(lengths, 4)[:, None], padded(rows, 4), -1)
+    assert np.array_equal(matrix, expected[read]), "each row's ids, cut at 4 and padded with -1"

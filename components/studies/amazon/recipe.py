@@ -60,13 +60,16 @@ class AmazonRecipe(TextDataChecks, Recipe[AmazonParams, Corpus]):
         """Batches of int32 token ids padded with 0 to the sequence length. Ids
         (not float32) because they index the embedding; padding per batch keeps
         the stored tables ragged. Rows are gathered by row number
-        (``components.row_batches``), or streamed from a sharded table's files
-        (``components.shard_batches``) so that a full-size table is never in memory."""
+        (``components.row_batches``), or read from a sharded table's files by
+        TensorFlow (``components.dense_shards``) so that a full-size table is never in memory."""
         import tensorflow as tf
 
         length = int(state["sequence_length"])
         if isinstance(table, Shards):
-            return _streamed(table, length, batch_size, shuffle, seed, epochs)
+            from components.dense_shards import Padded, dense_dataset
+
+            columns = (Padded("tokens", length, text.PADDING), "label")
+            return dense_dataset(table, columns, batch_size, shuffle, seed, epochs)
         ids = tables.ragged(table, "tokens")
         rows = tf.RaggedTensor.from_row_splits(ids.values, ids.row_splits)
         labels = tf.constant(table["label"])
@@ -111,19 +114,6 @@ class AmazonRecipe(TextDataChecks, Recipe[AmazonParams, Corpus]):
     def baselines(self, prepared: Corpus, train_rows: np.ndarray, test_rows: np.ndarray) -> dict:
         """TF-IDF + logistic regression on the same rows."""
         return text_baselines(prepared, train_rows, test_rows)
-
-
-def _streamed(shards: Shards, length: int, batch_size: int, shuffle: bool, seed: int, epochs: range):
-    """``dataset`` for a sharded table: batches padded in numpy as they are read from the shards."""
-    import tensorflow as tf
-
-    from components.shard_batches import streamed_dataset
-
-    def tensors(batch: Table):
-        return text.padded(tables.ragged(batch, "tokens"), length), tables.array(batch, "label")
-
-    signature = (tf.TensorSpec([None, length], tf.int32), tf.TensorSpec([None], tf.float32))
-    return streamed_dataset(shards, batch_size, shuffle, seed, epochs, tensors, signature)
 
 
 RECIPE = AmazonRecipe()
