@@ -4,8 +4,9 @@ Preprocess and every cross-validation fold do the same work: prepare the raw
 rows, fit the state on some of them, encode row sets with it. A raw table
 that ingest wrote as shards is never loaded whole for this: one pass over
 the shards fits the state (the recipe's ``fit_shards``), a second prepares
-each shard again and appends its encoded rows to sharded outputs, so memory
-holds one shard's work at a time whatever the source's size. A raw table in
+each shard again (or reads back the prepared form the first pass kept on
+disk) and appends its encoded rows to sharded outputs, so memory holds one
+shard's work at a time whatever the source's size. A raw table in
 one file is one shard, prepared once, and its outputs are single files, as
 before sharding existed, unless the study asks for large ones to be sharded
 (``Recipe.SHARD_ROWS``); the steps need not know which they have.
@@ -15,8 +16,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import tempfile
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -39,12 +42,26 @@ def local_rows(rows: np.ndarray, start: int, stop: int) -> np.ndarray:
     return rows[(rows >= start) & (rows < stop)] - start
 
 
+@runtime_checkable
+class KeptOnDisk(Protocol):
+    """A prepared form that can be written to a folder and read back (``vocabulary.Corpus``)."""
+
+    def save_to(self, folder: str) -> None: ...
+
+    @classmethod
+    def load_from(cls, folder: str) -> Any: ...
+
+
 class PreparedRaw:
     """The raw table at a path, prepared shard by shard by ``recipe.prepare``.
 
     Iterating yields ``(first row, row count, prepared)`` per shard. A single
-    shard (or a raw table in one file) is prepared once and kept; several are
-    prepared anew on each pass, so only one is in memory."""
+    shard (or a raw table in one file) is prepared once and kept in memory.
+    Several are prepared one at a time; a prepared form that can be kept on
+    disk (:class:`KeptOnDisk`) is written to a temporary folder on the first
+    pass and read back on the next ones, since preparing costs far more than
+    reading (amazon: 3.5 s to tokenise 100,000 reviews, 0.2 s to read them
+    back). Use it as a context manager so that folder goes when the step ends."""
 
     def __init__(self, recipe: Recipe, raw_path: str):
         self.recipe = recipe
@@ -52,10 +69,23 @@ class PreparedRaw:
         self.sharded = isinstance(self.stored, Shards)
         self._kept: list[tuple[int, int, Any]] = []
         self._kept_table: Table = {}
+        self._disk: tempfile.TemporaryDirectory | None = None
+        self._kind: type[KeptOnDisk] | None = None
         if not isinstance(self.stored, Shards) or len(self.stored.files) == 1:
             table = next(iter(self.stored)) if isinstance(self.stored, Shards) else self.stored
             self._kept = [(0, tables.num_rows(table), recipe.prepare(table))]
             self._kept_table = table
+        else:
+            self._disk = tempfile.TemporaryDirectory(prefix="prepared-")
+
+    def __enter__(self) -> PreparedRaw:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        """Frees what the passes kept: the prepared table in memory, the folder on disk."""
+        self._kept, self._kept_table = [], {}
+        if self._disk:
+            self._disk.cleanup()
 
     def __iter__(self) -> Iterator[tuple[int, int, Any]]:
         for start, count, _, prepared in self.with_tables():
@@ -75,8 +105,24 @@ class PreparedRaw:
             yield start, count, self._kept_table, prepared
             return
         assert isinstance(self.stored, Shards)
-        for start, table in zip(self.stored.offsets(), self.stored, strict=False):
-            yield int(start), tables.num_rows(table), table, self.recipe.prepare(table)
+        for number, (start, table) in enumerate(zip(self.stored.offsets(), self.stored, strict=False)):
+            yield int(start), tables.num_rows(table), table, self._prepared(number, table)
+
+    def _prepared(self, number: int, table: Table) -> Any:
+        assert self._disk is not None
+        folder = os.path.join(self._disk.name, str(number))
+        if self._kind and os.path.isdir(folder):
+            return self._kind.load_from(folder)
+        prepared = self.recipe.prepare(table)
+        if isinstance(prepared, KeptOnDisk):
+            try:
+                os.makedirs(folder + ".part", exist_ok=True)
+                prepared.save_to(folder + ".part")
+                os.rename(folder + ".part", folder)  # a shard half written is prepared again
+                self._kind = type(prepared)
+            except OSError as exc:
+                log.warning("preparing shard %d again on each pass: cannot keep it on disk (%s)", number, exc)
+        return prepared
 
 
 def fit_state(raw: PreparedRaw, rows: np.ndarray, params: Any) -> dict[str, Any]:

@@ -10,11 +10,13 @@ Counts from several corpora (the shards of a large source) add up in
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
+from components import tables
 from components.tables import Ragged
 
 
@@ -25,6 +27,18 @@ class Corpus:
     tokens: Ragged
     lexicon: list
     label: np.ndarray
+
+    def save_to(self, folder: str) -> None:
+        """Written under ``folder`` (which must exist), for :meth:`load_from`: a large source's
+        second pass reads its shards' corpora back rather than tokenising them again."""
+        tables.save(os.path.join(folder, "documents.npz"), {"tokens": self.tokens, "label": self.label})
+        tables.save(os.path.join(folder, "lexicon.npz"), {"token": Ragged.from_strings(self.lexicon)})
+
+    @classmethod
+    def load_from(cls, folder: str) -> Corpus:
+        documents = tables.load(os.path.join(folder, "documents.npz"))
+        lexicon = tables.ragged(tables.load(os.path.join(folder, "lexicon.npz")), "token").to_strings()
+        return cls(tables.ragged(documents, "tokens"), lexicon, tables.array(documents, "label"))
 
 
 def intern_tokens(docs: Iterable[Iterable]) -> tuple[Ragged, list]:

@@ -58,13 +58,12 @@ def run_fold(
     labels, split, group = load_split_columns(raw_path)
     train_rows, _ = splits.train_test_rows(split, labels, p.test_fraction, seed)
     fit_rows, held_rows = splits.folds(train_rows, labels, p.cv_folds, seed, group)[fold]
-    raw = PreparedRaw(recipe, raw_path)
-    state = fit_state(raw, fit_rows, p)
     # The fold's tables go through files, as preprocess's do, so a sharded raw table stays on disk.
     with tempfile.TemporaryDirectory(prefix="fold-") as work:
         fit_path, held_path = os.path.join(work, "fit.npz"), os.path.join(work, "held.npz")
-        encode_to(raw, state, [(fit_path, fit_rows), (held_path, held_rows)], seed)
-        del raw
+        with PreparedRaw(recipe, raw_path) as raw:
+            state = fit_state(raw, fit_rows, p)
+            encode_to(raw, state, [(fit_path, fit_rows), (held_path, held_rows)], seed)
         fit_table, held_table = tables.open_table(fit_path), tables.open_table(held_path)
         model, curves = fit_model(recipe, p, variant, state, fit_table, None, seed, checkpoint_uri)
         progress.detail(f"scoring the {len(held_rows):,} held-out rows")

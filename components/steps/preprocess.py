@@ -63,35 +63,35 @@ def run_preprocess(
         train_rows, labels, seed, count=p.validation_rows, fraction=p.validation_fraction, groups=group
     )
     progress.detail(f"preparing {len(labels):,} records")
-    raw = PreparedRaw(recipe, raw_path)
-    progress.detail(f"fitting transforms on {len(train_rows):,} training rows")
-    state = fit_state(raw, train_rows, p)
-    if data_check:
-        with open(data_check.statistics, encoding="utf-8") as f:
-            stats = json.load(f)
-        run_checks(study, recipe, raw.stored, raw.sample(), state, stats, data_check.policy, data_check.out)
-    progress.detail(f"encoding {len(labels):,} rows")
-    # The test rows keep their raw records too: evaluate feeds them to the new and the champion's serving models.
-    encode_to(
-        raw,
-        state,
-        [(out.train, train_rows), (out.validation, val_rows), (out.test, test_rows)],
-        seed,
-        with_serving_inputs=(out.test,),
-    )
-    save_state(out.state, state)
-    counts: dict[str, Any] = {"train": len(train_rows), "validation": len(val_rows), "test": len(test_rows)}
-    counts["splits"] = {
-        name: {"rows": len(rows), "label_counts": tables.value_counts(labels[rows])}
-        for name, rows in (("train", train_rows), ("validation", val_rows), ("test", test_rows))
-    }
-    sizes = {k: counts[k] for k in ("train", "validation", "test")}
-    log.info("split %s; transforms fitted on the %d training rows", sizes, len(train_rows))
-    log.info("preprocessed %s", progress.rate(len(labels), time.monotonic() - start, "records"))
-    progress.detail("fitting the baselines")
-    baselines = baseline_scores(raw, np.concatenate([train_rows, val_rows]), test_rows, seed)
-    if baselines:
-        counts["baselines"] = baselines
-        log.info("baselines on the test rows: %s", baselines)
-    progress.result(", ".join(f"{counts[k]:,} {k}" for k in ("train", "validation", "test")) + " rows")
+    with PreparedRaw(recipe, raw_path) as raw:
+        progress.detail(f"fitting transforms on {len(train_rows):,} training rows")
+        state = fit_state(raw, train_rows, p)
+        if data_check:
+            with open(data_check.statistics, encoding="utf-8") as f:
+                stats = json.load(f)
+            run_checks(study, recipe, raw.stored, raw.sample(), state, stats, data_check.policy, data_check.out)
+        progress.detail(f"encoding {len(labels):,} rows")
+        # The test rows keep their raw records too: evaluate feeds them to the new and the champion's serving models.
+        encode_to(
+            raw,
+            state,
+            [(out.train, train_rows), (out.validation, val_rows), (out.test, test_rows)],
+            seed,
+            with_serving_inputs=(out.test,),
+        )
+        save_state(out.state, state)
+        counts: dict[str, Any] = {"train": len(train_rows), "validation": len(val_rows), "test": len(test_rows)}
+        counts["splits"] = {
+            name: {"rows": len(rows), "label_counts": tables.value_counts(labels[rows])}
+            for name, rows in (("train", train_rows), ("validation", val_rows), ("test", test_rows))
+        }
+        sizes = {k: counts[k] for k in ("train", "validation", "test")}
+        log.info("split %s; transforms fitted on the %d training rows", sizes, len(train_rows))
+        log.info("preprocessed %s", progress.rate(len(labels), time.monotonic() - start, "records"))
+        progress.detail("fitting the baselines")
+        baselines = baseline_scores(raw, np.concatenate([train_rows, val_rows]), test_rows, seed)
+        if baselines:
+            counts["baselines"] = baselines
+            log.info("baselines on the test rows: %s", baselines)
+        progress.result(", ".join(f"{counts[k]:,} {k}" for k in ("train", "validation", "test")) + " rows")
     return counts

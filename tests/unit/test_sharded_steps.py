@@ -2,6 +2,7 @@
 shards: the same state, rows and batches as in one shard, and nothing left by a failed ingest."""
 
 import os
+import tempfile
 
 import numpy as np
 import pytest
@@ -68,3 +69,52 @@ def test_a_truncated_source_fails_naming_file_and_line_and_leaves_no_shards(tmp_
         run_ingest("amazon", str(folder), str(out / "raw.npz"))
     assert len(written) >= 4, "shards were written before the cut was reached"
     assert os.listdir(out) == [], "and removed with their hidden folder"
+
+
+def test_each_shard_is_tokenised_once_over_the_passes_and_its_kept_copy_goes_with_the_step(
+    tmp_path, source, monkeypatch
+):
+    """Preprocess reads the raw shards twice (fit, then encode); tokenising is most of its time, so
+    the first pass keeps each shard's corpus on disk and the second reads it back, equal to a fresh
+    one. Where it cannot be kept (here: a temporary folder that cannot be written), every pass
+    tokenises again and gets the same corpus."""
+    from components.studies.amazon.recipe import AmazonRecipe
+    from components.transform_passes import PreparedRaw
+
+    monkeypatch.setattr(sources, "SHARD_ROWS", 30)
+    raw = str(tmp_path / "raw.npz")
+    run_ingest("amazon", source, raw)
+    prepared_shards = []
+
+    class Counting(AmazonRecipe):
+        def prepare(self, table):
+            prepared_shards.append(tables.num_rows(table))
+            return super().prepare(table)
+
+    def passes(prepared: PreparedRaw):
+        first = [(start, corpus) for start, _, corpus in prepared]
+        second = [(start, corpus) for start, _, corpus in prepared]
+        for (start, a), (again, b) in zip(first, second, strict=True):
+            assert start == again and a.lexicon == b.lexicon and np.array_equal(a.label, b.label)
+            assert np.array_equal(a.tokens.values, b.tokens.values)
+            assert np.array_equal(a.tokens.row_splits, b.tokens.row_splits)
+        return first
+
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    with PreparedRaw(Counting(), raw) as kept:
+        read = passes(kept)
+        assert len(prepared_shards) == len(read) == 8 and os.listdir(temporary)
+    assert os.listdir(temporary) == [], "the kept corpora go when the step ends"
+
+    prepared_shards.clear()
+    monkeypatch.setattr(tables, "save", _refuse)
+    with PreparedRaw(Counting(), raw) as again:
+        fallback = passes(again)
+    assert len(prepared_shards) == 16, "tokenised on both passes"
+    assert [c.lexicon for _, c in fallback] == [c.lexicon for _, c in read]
+
+
+def _refuse(path, table):
+    raise OSError(28, "No space left on device", path)
