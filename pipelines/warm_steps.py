@@ -33,7 +33,6 @@ was killed and could not close it.
 
 from __future__ import annotations
 
-import builtins
 import contextlib
 import json
 import os
@@ -197,25 +196,17 @@ def installed() -> Iterator[WarmSteps | None]:
     """kfp.local's subprocess launches go through a :class:`WarmSteps` while the block runs."""
     from kfp.local import subprocess_task_handler
 
-    # kfp.local indents a task's prints by swapping builtins.print (kfp 2.17's
-    # kfp/local/logging_utils.py, indented_print) in each task's thread; when two ParallelFor
-    # tasks end out of order, one restores the other's indenting print and it stays for the
-    # rest of the process. The run's own print is put back when it ends.
-    print_before = builtins.print
+    if not enabled():
+        yield None
+        return
+    original = subprocess_task_handler.run_local_subprocess
+    warm = WarmSteps(original)
+    subprocess_task_handler.run_local_subprocess = warm.run
     try:
-        if not enabled():
-            yield None
-            return
-        original = subprocess_task_handler.run_local_subprocess
-        warm = WarmSteps(original)
-        subprocess_task_handler.run_local_subprocess = warm.run
-        try:
-            yield warm
-        finally:
-            subprocess_task_handler.run_local_subprocess = original
-            warm.close()
+        yield warm
     finally:
-        builtins.print = print_before
+        subprocess_task_handler.run_local_subprocess = original
+        warm.close()
 
 
 # The server: ``python -m pipelines.warm_steps ADDRESS RUN_PID``.

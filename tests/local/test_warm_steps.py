@@ -4,6 +4,7 @@ kfp.local's own step processes do, and run as a process of their own where the s
 stand in. The launcher replaced is ``run_local_subprocess`` in kfp 2.17's
 ``kfp/local/subprocess_task_handler.py``."""
 
+import builtins
 import contextlib
 import json
 import os
@@ -50,7 +51,10 @@ def fail():
 
 
 @pytest.fixture
-def kfp_local(tmp_path):
+def kfp_local(tmp_path, monkeypatch):
+    # kfp.local swaps builtins.print per task to indent a step's lines, and two ParallelFor tasks
+    # ending out of order can leave it swapped; run_local puts it back, these direct runs must too.
+    monkeypatch.setattr(builtins, "print", builtins.print)
     local.init(runner=local.SubprocessRunner(use_venv=False), pipeline_root=str(tmp_path), raise_on_error=True)
 
 
@@ -128,18 +132,6 @@ def test_steps_run_in_their_own_process_once_the_server_is_gone(warm, kfp_local,
         server.server.wait()
         seen = _described(describe().outputs["out"])
         assert not seen["tensorflow_loaded"] and server.forked == 0
-
-
-def test_a_print_left_swapped_during_the_run_is_put_back():
-    """kfp.local's indented_print (kfp/local/logging_utils.py) swaps builtins.print per task; two
-    ParallelFor tasks ending out of order leave one swapped, which indented every later line of
-    the process. The race is not reproducible on demand, so its outcome is made here."""
-    import builtins
-
-    before = builtins.print
-    with warm_steps.installed():
-        builtins.print = lambda *args, **kwargs: before("    ", *args, **kwargs)
-    assert builtins.print is before
 
 
 def test_the_server_ends_when_its_run_is_killed():
