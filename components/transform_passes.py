@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from typing import Any, Protocol, runtime_checkable
@@ -71,6 +72,7 @@ class PreparedRaw:
         self._kept_table: Table = {}
         self._disk: tempfile.TemporaryDirectory | None = None
         self._kind: type[KeptOnDisk] | None = None
+        self._keeping = True
         if not isinstance(self.stored, Shards) or len(self.stored.files) == 1:
             table = next(iter(self.stored)) if isinstance(self.stored, Shards) else self.stored
             self._kept = [(0, tables.num_rows(table), recipe.prepare(table))]
@@ -114,14 +116,16 @@ class PreparedRaw:
         if self._kind and os.path.isdir(folder):
             return self._kind.load_from(folder)
         prepared = self.recipe.prepare(table)
-        if isinstance(prepared, KeptOnDisk):
+        if self._keeping and isinstance(prepared, KeptOnDisk):
             try:
                 os.makedirs(folder + ".part", exist_ok=True)
                 prepared.save_to(folder + ".part")
                 os.rename(folder + ".part", folder)  # a shard half written is prepared again
                 self._kind = type(prepared)
             except OSError as exc:
-                log.warning("preparing shard %d again on each pass: cannot keep it on disk (%s)", number, exc)
+                shutil.rmtree(folder + ".part", ignore_errors=True)
+                self._keeping = False
+                log.warning("shards from %d on are prepared again on each pass: cannot keep them (%s)", number, exc)
         return prepared
 
 
