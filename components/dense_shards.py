@@ -17,7 +17,8 @@ so a resumed fit reads what an uninterrupted one would), then cuts them into
 batches of ``batch_size`` rows, an epoch's last shorter. Rows mix within a
 shard only, so the table's rows must already be in a random order, as
 preprocess writes them (``Recipe.SHARD_ROWS``) or as the source comes (the
-public amazon files are mixed). Memory holds a shard or two.
+public amazon files are mixed). Memory holds a shard or two as stored, and
+slices of ``SLICE_ROWS`` of its rows assembled (padded) for the batches.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ from components.row_batches import batches_per_epoch
 from components.tables import Shards, ragged_members
 
 _LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")  # a zip member's local file header (APPNOTE 4.3.7)
+# Rows assembled at once: a slice of amazon's padded token ids is 8,192 x 139 int32 (4.6 MB), where
+# a whole shard padded was 100,000 x 139 (56 MB) and its shuffled copy as much again.
+SLICE_ROWS = 8192
 
 
 @dataclass(frozen=True)
@@ -92,14 +96,16 @@ def dense_dataset(
     """``(inputs, labels)`` batches of the two ``columns``, with the length ``fit`` needs declared."""
     import tensorflow as tf
 
-    names = [name for column in columns for name in _arrays(column)]
-    layouts = [[column_bytes(path, name) for path in shards.files] for name in names]
-    for name, layout in zip(names, layouts, strict=True):
+    def located(name: str):
+        layout = [column_bytes(path, name) for path in shards.files]
         if len({(c.dtype, c.shape) for c in layout}) > 1:
             raise ValueError(f"array {name!r} differs in kind between the shards of {shards.files[0]}")
+        offsets = tf.constant([c.offset for c in layout], tf.int64)
+        return offsets, tf.constant([c.length for c in layout], tf.int64), layout[0]
+
+    where = [[located(name) for name in _arrays(column)] for column in columns]
     files = tf.constant(shards.files)
-    offsets = [tf.constant([c.offset for c in layout], tf.int64) for layout in layouts]
-    lengths = [tf.constant([c.length for c in layout], tf.int64) for layout in layouts]
+    shard_rows = tf.constant(shards.rows, tf.int64)
     count = len(shards.files)
     orders = np.stack(
         [
@@ -108,30 +114,37 @@ def dense_dataset(
         ]
     )
 
-    def array(content, index, offset, length, layout: list[ColumnBytes]):
-        data = tf.strings.substr(content, offset[index], length[index])
-        values = tf.io.decode_raw(data, tf.as_dtype(layout[0].dtype))
-        return tf.reshape(values, [-1, *layout[0].shape])
+    def array(content, index, offsets, lengths, layout: ColumnBytes):
+        data = tf.strings.substr(content, offsets[index], lengths[index])
+        return tf.reshape(tf.io.decode_raw(data, tf.as_dtype(layout.dtype)), [-1, *layout.shape])
 
-    def assemble(arrays: list, column: Column):
+    def assemble(column: Column, stored: list, rows):
+        """Column ``column`` at ``rows``, from its stored arrays."""
         if not isinstance(column, Padded):
-            return arrays.pop(0)
-        rows = tf.RaggedTensor.from_row_splits(arrays.pop(0), arrays.pop(0))
-        return rows.to_tensor(default_value=column.value, shape=[None, column.length])
+            (values,) = stored
+            return tf.gather(values, rows)
+        padded = tf.gather(tf.RaggedTensor.from_row_splits(*stored), rows)
+        return padded.to_tensor(default_value=column.value, shape=[None, column.length])
 
     def shard(epoch, index):
+        """The shard's rows in slices of ``SLICE_ROWS``: a padded column is padded a slice at a
+        time, so memory holds the shard as stored rather than the whole shard padded."""
         content = tf.io.read_file(files[index])
-        arrays = [array(content, index, *where) for where in zip(offsets, lengths, layouts, strict=True)]
-        parts = [assemble(arrays, column) for column in columns]
+        stored = [[array(content, index, *at) for at in column] for column in where]
+        order = tf.range(shard_rows[index])
         if shuffle:
-            rows = tf.range(tf.shape(parts[1], out_type=tf.int64)[0])
             draw = tf.stack([tf.constant(abs(seed), tf.int64), epoch * count + index])
-            parts = [tf.gather(part, tf.random.experimental.stateless_shuffle(rows, seed=draw)) for part in parts]
-        return tuple(parts)
+            order = tf.random.experimental.stateless_shuffle(order, seed=draw)
+
+        def piece(start):
+            rows = order[start : start + SLICE_ROWS]
+            return tuple(assemble(*pair, rows) for pair in zip(columns, stored, strict=True))
+
+        return tf.data.Dataset.range(0, shard_rows[index], SLICE_ROWS).map(piece)
 
     def epoch_batches(position, epoch):
         indices = tf.data.Dataset.from_tensor_slices(tf.gather(orders, position))
-        return indices.map(lambda index: shard(epoch, index)).rebatch(batch_size)
+        return indices.flat_map(lambda index: shard(epoch, index)).rebatch(batch_size)
 
     positions = tf.range(len(epochs), dtype=tf.int64)
     starts = tf.data.Dataset.from_tensor_slices((positions, tf.constant(list(epochs), tf.int64)))

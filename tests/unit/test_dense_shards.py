@@ -78,3 +78,15 @@ def test_a_ragged_column_is_padded_and_truncated_to_its_width_and_stays_with_its
     assert sorted(read.tolist()) == ids.tolist() and read.tolist() != ids.tolist()
     expected = np.where(np.arange(4) < np.minimum(lengths, 4)[:, None], padded(rows, 4), -1)
     assert np.array_equal(matrix, expected[read]), "each row's ids, cut at 4 and padded with -1"
+
+
+def test_rows_assembled_in_slices_are_the_rows_of_the_whole_shard(tmp_path, monkeypatch):
+    """A shard's rows are gathered and padded a slice at a time (memory holds the shard as stored,
+    not padded); the batches are those of the shard assembled whole, across slices and shards."""
+    from components import dense_shards
+
+    shards = _write(tmp_path / "t")
+    whole = _epochs(shards, True, range(2))
+    monkeypatch.setattr(dense_shards, "SLICE_ROWS", 3)
+    assert _epochs(shards, True, range(2)) == whole
+    assert _epochs(shards, False, range(1)) == [list(range(23))]
