@@ -59,10 +59,8 @@ def test_a_compressed_member_is_refused_naming_it(tmp_path):
 
 
 def test_a_ragged_column_is_padded_and_truncated_to_its_width_and_stays_with_its_row(tmp_path):
-    """Token ids as amazon stores them: each row's first ``length`` ids, then the padding id, the
-    same matrix ``text.padded`` makes in numpy, whatever order the rows are read in."""
-    from components.studies.amazon.text import padded
-
+    """Token ids as amazon stores them: each row's first ``length`` ids, then the padding id,
+    whatever order the rows are read in."""
     lengths = np.array([0, 1, 5, 2, 7, 3, 4])
     ids = np.arange(len(lengths))
     rows = tables.Ragged.from_rows([np.arange(n, dtype=np.int32) + 100 * i for i, n in enumerate(lengths)], np.int32)
@@ -76,7 +74,7 @@ def test_a_ragged_column_is_padded_and_truncated_to_its_width_and_stays_with_its
     read = np.concatenate([labels for _, labels in batches])
     matrix = np.concatenate([tokens for tokens, _ in batches])
     assert sorted(read.tolist()) == ids.tolist() and read.tolist() != ids.tolist()
-    expected = np.where(np.arange(4) < np.minimum(lengths, 4)[:, None], padded(rows, 4), -1)
+    expected = np.array([(list(rows[i][:4]) + [-1] * 4)[:4] for i in ids])
     assert np.array_equal(matrix, expected[read]), "each row's ids, cut at 4 and padded with -1"
 
 

@@ -53,13 +53,3 @@ def token_ids(tokens: Ragged, lexicon: list, vocabulary: list, length: int) -> R
     splits = np.zeros(len(tokens) + 1, np.int64)
     np.cumsum(kept, out=splits[1:])
     return Ragged(ids.astype(np.int32), splits)
-
-
-def padded(ids: Ragged, length: int) -> np.ndarray:
-    """Rows of ``ids`` (at most ``length`` each, as :func:`token_ids` stores them) as an int32
-    matrix padded with ``PADDING``: the batch the model reads, made from a sharded table."""
-    lengths = np.minimum(ids.lengths(), length)
-    out = np.full((len(ids), length), PADDING, np.int32)
-    filled = np.arange(length) < lengths[:, None]
-    out[filled] = ids.values[(ids.row_splits[:-1, None] + np.arange(length))[filled]]
-    return out
