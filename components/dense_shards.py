@@ -123,8 +123,8 @@ def dense_dataset(
         if not isinstance(column, Padded):
             (values,) = stored
             return tf.gather(values, rows)
-        padded = tf.gather(tf.RaggedTensor.from_row_splits(*stored), rows)
-        return padded.to_tensor(default_value=column.value, shape=[None, column.length])
+        taken = tf.gather(tf.RaggedTensor.from_row_splits(*stored), rows)
+        return taken.to_tensor(default_value=column.value, shape=[None, column.length])
 
     def shard(epoch, index):
         """The shard's rows in slices of ``SLICE_ROWS``: a padded column is padded a slice at a
