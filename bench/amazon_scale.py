@@ -2,9 +2,9 @@
 
 The synthetic pair (``kfp-studies sample amazon``, cached under the work
 folder) goes through ingest and preprocess, each in its own process as a
-pipeline runs them, so each step's peak RSS is its own. Ingest is paired,
-within each repeat, with ``bzip2 -dc`` of both files to ``/dev/null`` (the
-decompression limit); preprocess runs once and its rate is records per
+pipeline runs them, so each step's peak RSS is its own. Ingest is paired
+(``Plan.scale_repeats`` times) with ``bzip2 -dc`` of both files to
+``/dev/null`` (the decompression limit); preprocess runs once and its rate is records per
 second. Training and evaluation at this size take hours on two cores, so
 they are measured on a bounded number of batches (``Plan.scale_batches``)
 streamed from the full-size sharded tables by the study's own ``dataset``
@@ -55,7 +55,7 @@ def measure(plan: Plan, work: str) -> dict:
     raw = os.path.join(out, "raw")
     ingest: dict[str, list] = {"seconds": [], "peak_rss_mb": []}
     bzip2: list[float] = []
-    for _ in range(plan.repeats):
+    for _ in range(plan.scale_repeats):
         result, usage = run_child("prepare:ingest", study="amazon", source=source, raw=raw)
         ingest["seconds"].append(usage.wall_seconds)
         ingest["peak_rss_mb"].append(usage.peak_rss_mb)
@@ -81,6 +81,7 @@ def measure(plan: Plan, work: str) -> dict:
         "ingest_over_bzip2": stats.paired_ratios(ingest["seconds"], bzip2),
         "preprocess_records_per_second": result["records"] / preprocess_usage.wall_seconds,
         "batches": plan.scale_batches,
+        "repeats": plan.scale_repeats,
     }
 
 

@@ -208,7 +208,10 @@ def _amazon_scale(results: dict) -> list[str]:
     steps = scale["steps"]
 
     notes = {
-        "ingest": f"median of {results['repeats']}; bzip2 -dc: {number(scale['bzip2_seconds']['median'])} s",
+        "ingest": (
+            f"median of {scale.get('repeats', results['repeats'])}; "
+            f"bzip2 -dc: {number(scale['bzip2_seconds']['median'])} s"
+        ),
         "preprocess": f"{scale['preprocess_records_per_second']:,.0f} records/s; rows {scale['rows']}",
         "cross_validate": (
             f"fold 1: its vocabulary and tables over {steps['cross_validate']['rows']:,} fit rows in full; "

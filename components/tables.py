@@ -24,6 +24,7 @@ import numpy as np
 
 from components.errors import OutputError
 from components.files import atomic_write
+from components.npz_layout import column_bytes
 
 _RAGGED_VALUES = ".ragged_values"
 _RAGGED_SPLITS = ".ragged_row_splits"
@@ -220,18 +221,40 @@ def concat_stored(tables: list[AnyTable]) -> AnyTable:
 
 
 def load(path: str) -> Table:
-    """The whole table at ``path`` in memory (a sharded one concatenated): for tables known to be small."""
+    """The whole table at ``path`` (a sharded one concatenated): for tables known to fit in memory.
+
+    A one-file table's numeric columns are mapped from the file, read-only, rather
+    than copied into new memory: a step reads the table its predecessor just wrote, so
+    its pages are in the page cache already, and filling fresh pages cost more than
+    the rest of loading (mirai's 351 MB raw table: 2.9 s against 0.1 s, on this
+    project's VM). Other columns (strings) are read."""
     if is_sharded(path):
         return concat(list(open_shards(path)))
     table: Table = {}
+    arrays: dict[str, np.ndarray] = {}
     with np.load(path, allow_pickle=False) as npz:
         for key in npz.files:
-            if key.endswith(_RAGGED_VALUES):
-                name = key[: -len(_RAGGED_VALUES)]
-                table[name] = Ragged(npz[key], npz[name + _RAGGED_SPLITS])
-            elif not key.endswith(_RAGGED_SPLITS):
-                table[key] = npz[key]
+            mapped = _mapped(path, key)
+            arrays[key] = npz[key] if mapped is None else mapped
+    for key, values in arrays.items():
+        if key.endswith(_RAGGED_VALUES):
+            name = key[: -len(_RAGGED_VALUES)]
+            table[name] = Ragged(values, arrays[name + _RAGGED_SPLITS])
+        elif not key.endswith(_RAGGED_SPLITS):
+            table[key] = values
     return table
+
+
+def _mapped(path: str, name: str) -> np.ndarray | None:
+    """Array ``name`` of the npz at ``path`` mapped from the file, or None where it cannot be
+    (not a stored array of numbers, or an empty one, which has no bytes to map)."""
+    try:
+        stored = column_bytes(path, name)
+    except ValueError:
+        return None
+    if stored.length == 0:
+        return None
+    return np.asarray(np.memmap(path, stored.dtype, "r", stored.offset, (stored.rows, *stored.shape)))
 
 
 def array(table: Mapping[str, Column] | Shards, name: str) -> np.ndarray:

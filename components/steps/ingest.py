@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 
-from components import progress, statistics, storage, tables
+from components import allocator, progress, statistics, storage, tables
 from components.errors import DataError
 from components.files import CHUNK, path_sha256, walk_files
 from components.shard_writer import ShardWriter
@@ -85,6 +85,7 @@ def run_ingest(study: str, source: str, out_path: str, statistics_path: str | No
     with ``statistics_path``, also the data's statistics (``components.statistics``) as JSON,
     a summary of them going into the returned metadata."""
     recipe = get_study(study).recipe()
+    allocator.reuse_freed_blocks()  # the readers free a block of MiBs per step: keep it for the next
     with tempfile.TemporaryDirectory() as workdir:
         path = local_source(source, workdir)
         log.info("reading %s", source)

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from components import tables
-from components.dense_shards import Padded, column_bytes, dense_dataset
+from components.dense_shards import Padded, dense_dataset
+from components.npz_layout import column_bytes
 from components.shard_writer import ShardWriter
 
 SIZES = [10, 10, 3]

@@ -189,6 +189,10 @@ def test_the_text_is_read_in_bounded_blocks_and_errors_keep_absolute_line_number
     bad = text.replace("\n450.0,", "\n450.0,x", 1)  # row 151 is on line 152
     with pytest.raises(DataError, match=r"d.csv:152: column 2: 'x451.0' is not a number"):
         read_numeric_csv(io.BytesIO(bad.encode()), "d.csv", block_bytes=64)
+    # Blocks are parsed several at once, but the first bad line is still the one named.
+    worse = bad.replace("\n570.0,", "\n570.0,y", 1)
+    with pytest.raises(DataError, match=r"d.csv:152: column 2: 'x451.0' is not a number"):
+        read_numeric_csv(io.BytesIO(worse.encode()), "d.csv", block_bytes=64)
 
 
 def test_line_blocks_end_at_line_breaks_and_hold_back_trailing_blank_lines():

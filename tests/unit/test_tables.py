@@ -42,3 +42,19 @@ def test_save_refuses_object_columns_and_ragged_mismatch(tmp_path):
     with pytest.raises(ValueError, match="different lengths"):
         tables.save(str(tmp_path / "t"), {"a": np.zeros(2), "b": np.zeros(3)})
     assert os.listdir(tmp_path) == []
+
+
+def test_load_maps_numeric_columns_read_only_and_reads_the_rest(tmp_path):
+    path = str(tmp_path / "t")
+    features = np.arange(12, dtype=np.float32).reshape(4, 3)
+    table = {"features": features, "names": np.array(["a", "b", "c", "d"]), "empty": np.zeros((4, 0), np.int64)}
+    tables.save(path, table)
+    loaded = tables.load(path)
+    assert not loaded["features"].flags.writeable, "a mapped column cannot be changed by mistake"
+    assert loaded["names"].flags.writeable, "strings are read, not mapped"
+    for name, column in table.items():
+        np.testing.assert_array_equal(loaded[name], column)
+        assert loaded[name].dtype == column.dtype and loaded[name].shape == column.shape
+    # A table written again is published by a rename: what was loaded keeps the old file's values.
+    tables.save(path, {**table, "features": features + 100})
+    np.testing.assert_array_equal(loaded["features"], features)

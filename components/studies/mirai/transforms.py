@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-CHUNK_ROWS = 1 << 16
+# 8,192 rows x 92 columns in float64 is a 6 MB temporary, which glibc serves again from memory it
+# has; 65,536 rows (48 MB) took fresh pages for every temporary, 4 of the 10 s of mirai's preprocess.
+CHUNK_ROWS = 8192
 
 
 def _chunks(rows: np.ndarray):
