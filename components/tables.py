@@ -246,15 +246,16 @@ def load(path: str) -> Table:
 
 
 def _mapped(path: str, name: str) -> np.ndarray | None:
-    """Array ``name`` of the npz at ``path`` mapped from the file, or None where it cannot be
-    (not a stored array of numbers, or an empty one, which has no bytes to map)."""
+    """Array ``name`` of the npz at ``path`` mapped from the file, or None where it cannot be:
+    not a stored array of numbers, an empty one (no bytes to map), or a file system that
+    cannot map files (some FUSE mounts)."""
     try:
         stored = column_bytes(path, name)
-    except ValueError:
+        if stored.length == 0:
+            return None
+        return np.asarray(np.memmap(path, stored.dtype, "r", stored.offset, (stored.rows, *stored.shape)))
+    except (ValueError, OSError):
         return None
-    if stored.length == 0:
-        return None
-    return np.asarray(np.memmap(path, stored.dtype, "r", stored.offset, (stored.rows, *stored.shape)))
 
 
 def array(table: Mapping[str, Column] | Shards, name: str) -> np.ndarray:
