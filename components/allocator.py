@@ -10,9 +10,10 @@ ingest spent 4 s of its 13 s reading in the kernel that way.
 
 :func:`reuse_freed_blocks` raises the thresholds for the calling process:
 blocks under ``MMAP_BYTES`` come from the heap, and the heap keeps up to
-``TRIM_BYTES`` free at its top. The price is that much more resident memory
-at most, which is why only the streaming steps call it. Other C libraries
-(musl, macOS) have no ``mallopt`` and keep their own behaviour.
+``TRIM_BYTES`` free at its top. The price is up to that much more resident
+memory, which is why only ingest, the step that reads a whole source through
+such blocks, calls it. Other C libraries (musl, macOS) have no ``mallopt``
+and keep their own behaviour.
 """
 
 from __future__ import annotations

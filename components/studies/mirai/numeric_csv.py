@@ -4,10 +4,11 @@ The Kitsune files are large (Mirai's is 1.4 GB of text) and plain: numbers
 separated by commas, one row per line. The text is never held whole: it is
 read in blocks of whole lines (``BLOCK_BYTES``, decompressed in a background
 thread), pandas' C parser turns each block into float32 (``PARSERS`` blocks
-at once: the parser releases the GIL, and it is the slowest of the three
-stages), and the rows are appended in order to a matrix that grows in place. Only when a block fails does a
-slow line-by-line check run over it, to name the first bad line and what is
-wrong with it, so bad input costs time only when it is there.
+at once: the parser releases the GIL, and it is the slowest stage), and the
+rows are appended in order to a matrix that grows in place. Only when a
+block fails does a slow line-by-line check run over it, to name the first
+bad line and what is wrong with it, so bad input costs time only when it is
+there.
 
 What the format allows, and how it is detected:
 - a **header row**: the first line is one when any of its cells is not a
