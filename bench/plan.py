@@ -1,8 +1,8 @@
 """What ``make bench`` measures, at which size: the full plan and ``--quick``.
 
-The training sizes keep the full run's training part near 20 minutes on a
+The training sizes keep the full run's training part near 15 minutes on a
 2-core machine (the whole run, with amazon at the public pair's size, takes
-about 45): imdb and mirai (the studies whose seed data path is the point) run
+about 33): imdb and mirai (the studies whose seed data path is the point) run
 at their real size; the recurrent and convolutional studies, which are
 compute-bound on a CPU, train on a few thousand rows for a few epochs,
 enough for a steady samples-per-second rate. The first epoch of every fit is
