@@ -26,6 +26,7 @@ from components.errors import OutputError
 from components.files import atomic_write
 from components.npz_layout import column_bytes
 
+TAKE_ROWS = 8192  # rows gathered at once by Ragged.take
 _RAGGED_VALUES = ".ragged_values"
 _RAGGED_SPLITS = ".ragged_row_splits"
 MANIFEST = "shards.json"
@@ -54,15 +55,25 @@ class Ragged:
         return np.diff(self.row_splits)
 
     def take(self, indices: np.ndarray) -> Ragged:
-        """The rows at ``indices``, in that order, without a Python loop over values."""
+        """The rows at ``indices``, in that order, without a Python loop over values.
+
+        The gather needs an int64 source position per value, 8 bytes for each byte of
+        text: ``TAKE_ROWS`` rows at a time, so that taking 100,000 reviews (45 MB of
+        text) does not hold a gigabyte of positions at once."""
         indices = np.asarray(indices, dtype=np.int64)
         starts = self.row_splits[:-1][indices]
         lengths = self.lengths()[indices]
         splits = np.zeros(len(indices) + 1, dtype=np.int64)
         np.cumsum(lengths, out=splits[1:])
-        # Position of each output value inside its source row, then its source offset.
-        within = np.arange(splits[-1], dtype=np.int64) - np.repeat(splits[:-1], lengths)
-        return Ragged(self.values[np.repeat(starts, lengths) + within], splits)
+        values = np.empty((splits[-1], *self.values.shape[1:]), self.values.dtype)
+        for first in range(0, len(indices), TAKE_ROWS):
+            rows = slice(first, first + TAKE_ROWS)
+            low, high = splits[first], splits[min(first + TAKE_ROWS, len(indices))]
+            # Each output value's source position: its row's source start, plus its place in the row.
+            positions = np.arange(low, high, dtype=np.int64)
+            positions += np.repeat(starts[rows] - splits[:-1][rows], lengths[rows])
+            values[low:high] = self.values[positions]
+        return Ragged(values, splits)
 
     @classmethod
     def from_rows(cls, rows: Iterable[np.ndarray], dtype) -> Ragged:

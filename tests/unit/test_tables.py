@@ -13,6 +13,21 @@ def test_ragged_take_picks_rows_in_order():
     assert [list(picked[i]) for i in range(3)] == [[3, 4, 5], [1, 2], []]
 
 
+def test_ragged_take_across_its_row_chunks_matches_row_by_row(monkeypatch):
+    monkeypatch.setattr(tables, "TAKE_ROWS", 3)  # 10 indices: chunks of 3, 3, 3 and 1
+    rng = np.random.default_rng(0)
+    rows = [rng.integers(0, 256, rng.integers(0, 5)).astype(np.uint8) for _ in range(7)]
+    indices = rng.integers(0, 7, 10)
+    picked = Ragged.from_rows(rows, np.uint8).take(indices)
+    assert picked.values.dtype == np.uint8 and len(picked) == 10
+    for got, i in zip((picked[j] for j in range(10)), indices, strict=True):
+        np.testing.assert_array_equal(got, rows[i])
+    points = Ragged.from_rows([np.full((n, 2), n, np.float64) for n in (2, 0, 3, 1)], np.float64)  # digits' (x, y)
+    taken = points.take(np.array([2, 3, 1, 0, 2]))
+    assert taken.values.shape == (9, 2) and [len(taken[j]) for j in range(5)] == [3, 1, 0, 2, 3]
+    np.testing.assert_array_equal(taken[4], np.full((3, 2), 3.0))
+
+
 def test_strings_round_trip_through_utf8():
     texts = ["héllo", "", "<br />wörld"]
     assert Ragged.from_strings(texts).to_strings() == texts
