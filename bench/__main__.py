@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     plan = QUICK if args.quick else FULL
     if args.repeats:
-        plan = dataclasses.replace(plan, repeats=args.repeats, scale_repeats=args.repeats)
+        plan = plan.with_repeats(args.repeats)
     work = os.path.abspath(args.work)
     os.makedirs(work, exist_ok=True)
     os.environ[LOG_DIR_VARIABLE] = work

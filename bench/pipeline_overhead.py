@@ -172,12 +172,13 @@ def imdb_sample(work: str, per_class: int) -> str:
 
 def measure_demo(plan: Plan, work: str) -> dict:
     """``make demo``'s pipeline (its sample and options), wall time from launch to exit; with
-    ``plan.demo_paired``, each run is paired with one whose steps each start a process of their own."""
+    ``plan.demo_paired``, the first ``plan.reference_repeats`` runs are each paired with one whose steps
+    each start a process of their own."""
     source = imdb_sample(work, DEMO_SAMPLE)
     runs, cold = [], []
-    for _ in range(plan.demo_repeats):
+    for repeat in range(plan.demo_repeats):
         runs += timed_runs(source, DEMO_OVERRIDES, 1, work)
-        if plan.demo_paired:
+        if plan.demo_paired and repeat < plan.reference_repeats:
             cold += timed_runs(source, DEMO_OVERRIDES, 1, work, warm=False)
     walls = [r["wall_seconds"] for r in runs]
     return {
@@ -188,7 +189,7 @@ def measure_demo(plan: Plan, work: str) -> dict:
         **(
             {
                 "cold_wall_seconds": stats.spread([r["wall_seconds"] for r in cold]),
-                "warm_over_cold": stats.paired_ratios(walls, [r["wall_seconds"] for r in cold]),
+                "warm_over_cold": stats.paired_ratios(walls[: len(cold)], [r["wall_seconds"] for r in cold]),
             }
             if cold
             else {}

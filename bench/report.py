@@ -54,7 +54,8 @@ def _header(results: dict) -> list[str]:
         "",
         f"    {results['command']}",
         "",
-        f"Plan `{results['plan']}` with {results['repeats']} repeats, started {results['started']} UTC, "
+        f"Plan `{results['plan']}` with {results['repeats']} repeats (fewer where a section says so), "
+        f"started {results['started']} UTC, "
         f"ran {results['run_seconds'] / 60:.1f} min. Ratios are ours / reference, paired within each repeat; "
         "each is given as min and median over the repeats. The same results as JSON: `benchmarks.json`, "
         "beside this file.",
@@ -81,6 +82,7 @@ def _training(results: dict) -> list[str]:
                 s["variant"],
                 s["data"],
                 f"{s['samples_per_epoch']:,}",
+                str(len(s["throughput_ratio"]["values"])),
                 number(s["samples_per_second"]["ours"]["median"]),
                 number(s["samples_per_second"]["seed"]["median"]),
                 ratio(s["throughput_ratio"]["min"]),
@@ -111,6 +113,7 @@ def _training(results: dict) -> list[str]:
                 "variant",
                 "data",
                 "samples/epoch",
+                "paired repeats",
                 "ours samples/s (median)",
                 "seed samples/s (median)",
                 "throughput x min",
@@ -194,7 +197,8 @@ def _ingest(results: dict) -> list[str]:
         *_table(["what", "seconds min", "seconds median", "peak RSS MB (median)"], rows),
         "",
         f"- ours / gzip -dc: {min_median(ing['ours_over_gzip'])}",
-        f"- ours / pandas.read_csv: {min_median(ing['ours_over_pandas'])}",
+        f"- ours / pandas.read_csv (a reference, run in the first {len(ing['ours_over_pandas']['values'])} "
+        f"repeat(s)): {min_median(ing['ours_over_pandas'])}",
         f"- of ours, inside the step functions (median): ingest {number(inner['ingest']['median'])} s, "
         f"preprocess {number(inner['preprocess']['median'])} s; the rest is process start-up and imports",
         "",
@@ -309,7 +313,8 @@ def _demo(demo: dict | None) -> list[str]:
     ]
     paired = (
         [
-            f"- Paired in each repeat with the same run whose steps each start a process of their own "
+            f"- The first {len(demo['warm_over_cold']['values'])} run(s) paired with the same run whose steps "
+            "each start a process of their own "
             f"(`KFP_STUDIES_WARM_STEPS=0`, as before `pipelines/warm_steps.py`): "
             f"{number(demo['cold_wall_seconds']['median'])} s median; warm / own processes: "
             f"{min_median(demo['warm_over_cold'])}.",

@@ -31,7 +31,7 @@ def training_input(study: StudyPlan, plan: Plan, work: str) -> tuple[str, str]:
 
 def measure_study(study: StudyPlan, plan: Plan, folder: str, data: str) -> dict:
     sides: dict[str, list[dict]] = {"ours": [], "seed": []}
-    for repeat in range(plan.repeats):
+    for repeat in range(plan.training_repeats(study)):
         order = ("ours", "seed") if repeat % 2 == 0 else ("seed", "ours")
         for side in order:
             result, usage = run_child(

@@ -60,9 +60,11 @@ def _samples_per_epoch(batches) -> int:
 
 
 def ours(study: str, folder: str, epochs: int, variant: str) -> dict:
+    from components import devices
     from components.training import fit_model
 
     recipe, p, state, train = _load(study, folder, epochs, whole=False)
+    devices.limit_op_threads(recipe.OP_THREADS)  # before counting starts TensorFlow's runtime, as in a train step
     samples = _samples_per_epoch(recipe.dataset(train, state, p.batch_size, shuffle=True, seed=SEED))
     gc.collect()  # the counting dataset's tensors must not add to the fit's peak RSS
     model, curves = fit_model(recipe, p, variant, state, train, None, SEED)

@@ -7,6 +7,8 @@
   builder names ``dtype="float32"`` on its last layer); float32 otherwise.
 - GPU memory grows as needed instead of being taken whole at start-up, so a
   training task does not monopolise a GPU node it shares.
+- On the CPU, a study whose network is made of small ops has each op run on
+  fewer threads (the recipe's ``OP_THREADS``, :func:`limit_op_threads`).
 
 Keras' precision policy is process-global; :func:`precision_policy` sets it
 for the build and fit of one model and puts the previous one back, so a model
@@ -58,6 +60,21 @@ def _grow_gpu_memory(gpus: list) -> None:
             tf.config.experimental.set_memory_growth(gpu, True)
         except RuntimeError as e:
             log.info("GPU memory growth not changed for %s: %s", gpu.name, e)
+
+
+def limit_op_threads(threads: int | None) -> None:
+    """Each TensorFlow op splits its work over at most ``threads`` threads, when training on the
+    CPU. Like memory growth, this must be set before TensorFlow's runtime starts in the process
+    (a step's own process, or one forked by the warm-steps server, has not started it); once it
+    has, TensorFlow refuses (RuntimeError) and the pool it started with stays, which is logged."""
+    import tensorflow as tf
+
+    if threads is None or tf.config.list_physical_devices("GPU"):
+        return
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+    except RuntimeError as e:
+        log.info("threads per op not changed to %d: %s", threads, e)
 
 
 @functools.cache

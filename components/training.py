@@ -226,6 +226,7 @@ def fit_model(
     import tensorflow as tf
 
     p = p.for_variant(variant)  # the variant's own epochs, batch size and rate, where it has them
+    devices.limit_op_threads(recipe.OP_THREADS)
     keras.utils.set_random_seed(seed)
     checkpoint = EpochCheckpoint(checkpoint_uri) if checkpoint_uri else None
     chosen = devices.training_devices()

@@ -76,6 +76,13 @@ class Recipe(ABC, Generic[ParamsT, PreparedT]):
     folds then hand ``dataset`` the shards. Default: never (a streaming study's tables are
     sharded as its raw table is)."""
 
+    OP_THREADS: ClassVar[int | None] = None
+    """Threads each TensorFlow op may split its work over while training on the CPU, for a
+    network whose ops are too small to gain from splitting: handing the pieces to another
+    thread and waiting for them costs more than computing them. Used by: train and
+    cross_validate (``components.training.fit_model``, via ``devices.limit_op_threads``).
+    Default: TensorFlow's (every core)."""
+
     @abstractmethod
     def read(self, path: str) -> Table:
         """Called by: ingest.

@@ -175,6 +175,7 @@ def test_training_table_matches_the_json(results, tmp_path):
             ("RSS x median", study["rss_ratio"]["median"]),
             ("ours samples/s (median)", study["samples_per_second"]["ours"]["median"]),
             ("seed peak RSS MB (median)", study["peak_rss_mb"]["seed"]["median"]),
+            ("paired repeats", len(study["throughput_ratio"]["values"])),
         ):
             assert _value(row[column]) == pytest.approx(value, abs=0.01), column
 
@@ -236,6 +237,17 @@ def test_bench_demo_is_the_makefiles_demo():
     assert options == {k: str(v) for k, v in DEMO_OVERRIDES.items()}
     assert "sample imdb $(SAMPLE_DIR)\n" in recipe  # the generator's default size
     assert inspect.signature(write_sample).parameters["per_class"].default == DEMO_SAMPLE
+
+
+def test_repeats_option_sets_every_measurements_count():
+    """``--repeats`` overrides the plan's counts, the per-study training ones included; without it the
+    data-bound studies, whose goals are tight, get the plan's full count."""
+    from bench.plan import FULL
+
+    plan = FULL.with_repeats(5)
+    assert {plan.training_repeats(s) for s in plan.studies} == {5}
+    assert (plan.repeats, plan.scale_repeats, plan.reference_repeats) == (5, 5, 5)
+    assert {FULL.training_repeats(FULL.study(name)) for name in targets.DATA_BOUND} == {FULL.repeats}
 
 
 def test_paired_ratios_and_interval_union():

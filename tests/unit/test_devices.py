@@ -1,7 +1,10 @@
 """The training strategy on this (GPU-less) machine: the CPU path, chosen and logged,
-and a precision policy that holds only inside its block."""
+a precision policy that holds only inside its block, and threads per op set while
+TensorFlow's runtime has not started."""
 
 import logging
+import subprocess
+import sys
 
 import pytest
 
@@ -32,6 +35,24 @@ def test_the_precision_can_be_forced_and_a_wrong_value_is_named(monkeypatch):
     monkeypatch.setenv("TRAINING_DEVICES", "gpus")
     with pytest.raises(ValueError, match="TRAINING_DEVICES='gpus'"):
         devices.training_devices()
+
+
+def test_threads_per_op_are_set_before_the_runtime_starts_and_kept_after():
+    """In a fresh process (as a step's): the limit holds for the ops that run; once the runtime
+    has started, a second limit is refused by TensorFlow, logged, and the first one stays."""
+    script = (
+        "import logging, sys\n"
+        "logging.basicConfig(level=logging.INFO, stream=sys.stdout, format='%(message)s')\n"
+        "import tensorflow as tf\n"
+        "from components import devices\n"
+        "devices.limit_op_threads(1)\n"
+        "print('sum', int(tf.reduce_sum(tf.ones([1000, 1000]))))\n"
+        "devices.limit_op_threads(2)\n"
+        "print('threads', tf.config.threading.get_intra_op_parallelism_threads())\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert "sum 1000000" in run.stdout and "threads 1" in run.stdout
+    assert "threads per op not changed to 2: Intra op parallelism cannot be modified" in run.stdout
 
 
 def test_the_precision_policy_is_restored_after_its_block_even_on_an_error():

@@ -8,7 +8,7 @@ import os
 import numpy as np
 import pytest
 
-from components import tables
+from components import devices, tables
 from components.artifacts import load_state
 from components.row_batches import batches_per_epoch
 from components.steps.ingest import run_ingest
@@ -73,7 +73,10 @@ def test_training_streams_the_shards_with_the_class_weights_of_one_table(tmp_pat
     assert len(batches) == batches_per_epoch(len(train), 64)
     seen = np.concatenate([features for features, _ in batches])
     assert np.array_equal(np.sort(seen, axis=0), np.sort(tables.array(tables.load(out.train), "features"), axis=0))
+    asked: list = []  # recorded, not applied: this test process shares its runtime with other tests
+    monkeypatch.setattr(devices, "limit_op_threads", asked.append)
     model, curves = fit_model(recipe, p, VARIANT, state, train, tables.open_table(out.validation), 3)
+    assert asked == [MiraiRecipe.OP_THREADS] == [1]
     assert int(model.optimizer.iterations.numpy()) == 2 * batches_per_epoch(len(train), 64)
     assert len(curves["val_loss"]) == 2 and all(np.isfinite(curves["loss"]))
     assert os.path.isdir(out.train)

@@ -47,6 +47,9 @@ class MiraiRecipe(Recipe[MiraiParams, Prepared]):
     # The full capture's training table (535,000 x 92 float32, 197 MB) is streamed from shards of
     # 9 MB, so training does not hold it (and TensorFlow a copy of it) in memory: docs/speed.md.
     SHARD_ROWS = 25_000
+    # A batch is a few hundred ops on 1,000 x 50 values; split over 2 cores, an epoch of the full
+    # capture took 3.0-3.4 s against 2.2-2.5 s on one thread per op (docs/speed.md).
+    OP_THREADS = 1
 
     def read(self, path: str) -> Table:
         return sources.read(path)
