@@ -64,12 +64,16 @@ def _grow_gpu_memory(gpus: list) -> None:
 
 def limit_op_threads(threads: int | None) -> None:
     """Each TensorFlow op splits its work over at most ``threads`` threads, when training on the
-    CPU. Like memory growth, this must be set before TensorFlow's runtime starts in the process
-    (a step's own process, or one forked by the warm-steps server, has not started it); once it
-    has, TensorFlow refuses (RuntimeError) and the pool it started with stays, which is logged."""
+    CPU and the task does not set ``TF_NUM_INTRAOP_THREADS`` itself (the user's count wins). Like
+    memory growth, this must be set before TensorFlow's runtime starts in the process (a step's
+    own process, or one forked by the warm-steps server, has not started it); once it has,
+    TensorFlow refuses (RuntimeError) and the pool it started with stays, which is logged."""
     import tensorflow as tf
 
     if threads is None or tf.config.list_physical_devices("GPU"):
+        return
+    if os.environ.get("TF_NUM_INTRAOP_THREADS"):
+        log.info("threads per op left to TF_NUM_INTRAOP_THREADS=%s", os.environ["TF_NUM_INTRAOP_THREADS"])
         return
     try:
         tf.config.threading.set_intra_op_parallelism_threads(threads)

@@ -38,19 +38,25 @@ def test_the_precision_can_be_forced_and_a_wrong_value_is_named(monkeypatch):
 
 
 def test_threads_per_op_are_set_before_the_runtime_starts_and_kept_after():
-    """In a fresh process (as a step's): the limit holds for the ops that run; once the runtime
-    has started, a second limit is refused by TensorFlow, logged, and the first one stays."""
+    """In a fresh process (as a step's): a task's own ``TF_NUM_INTRAOP_THREADS`` is left alone;
+    otherwise the limit holds for the ops that run, and once the runtime has started, a second
+    limit is refused by TensorFlow, logged, and the first one stays."""
     script = (
-        "import logging, sys\n"
+        "import logging, os, sys\n"
         "logging.basicConfig(level=logging.INFO, stream=sys.stdout, format='%(message)s')\n"
         "import tensorflow as tf\n"
         "from components import devices\n"
+        "os.environ['TF_NUM_INTRAOP_THREADS'] = '2'\n"
+        "devices.limit_op_threads(1)\n"
+        "print('unset', tf.config.threading.get_intra_op_parallelism_threads())\n"
+        "del os.environ['TF_NUM_INTRAOP_THREADS']\n"
         "devices.limit_op_threads(1)\n"
         "print('sum', int(tf.reduce_sum(tf.ones([1000, 1000]))))\n"
         "devices.limit_op_threads(2)\n"
         "print('threads', tf.config.threading.get_intra_op_parallelism_threads())\n"
     )
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert "threads per op left to TF_NUM_INTRAOP_THREADS=2" in run.stdout and "unset 0" in run.stdout
     assert "sum 1000000" in run.stdout and "threads 1" in run.stdout
     assert "threads per op not changed to 2: Intra op parallelism cannot be modified" in run.stdout
 
