@@ -43,7 +43,7 @@ format: $(STAMP) ## apply ruff's formatter and its safe fixes
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-bench: $(STAMP) ## measure ours against the seed notebooks into docs/benchmarks.* (~33 min on 2 cores; BENCH_ARGS=--quick: ~5)
+bench: $(STAMP) ## measure ours against the seed notebooks into docs/benchmarks.* (~25 min on 2 cores; BENCH_ARGS=--quick: ~5)
 	$(PYTHON) -m bench $(BENCH_ARGS)
 
 reproduce: $(STAMP) ## run each study on its real data (DATASETS=dir) and write docs/results.md from the runs (hours)
