@@ -21,7 +21,7 @@ class ImdbRecipe(TextDataChecks, Recipe[ImdbParams, Corpus]):
 
     CLASS_NAMES = ("negative", "positive")
     EXAMPLES_ARE_TEXT = True
-    # Its widest op is a 512 x 10,000 by 10,000 x 16 product; on 2 cores the 25,000 reviews trained at
+    # Its widest op is a 64 x 10,000 by 10,000 x 16 product; on 2 cores the 25,000 reviews trained at
     # 17,750-21,540 samples/s split over both, 25,817-25,925 on one thread per op (docs/speed.md).
     OP_THREADS = 1
 
